@@ -1,0 +1,1 @@
+export { CipherlayerError, type ErrorCode, errorRegistry, isCipherlayerError } from './lib/errors.js';

@@ -1,0 +1,14 @@
+import { nodeBackend } from '../../src/backends/node.js';
+import { webCryptoBackend } from '../../src/backends/webcrypto.js';
+import type { CryptoBackend } from '../../src/lib/backend.js';
+import { type Flow, runFlow } from '../../src/lib/flow.js';
+
+/** Both backends, for `describe.each`: every vector suite runs on each. */
+export const backends: readonly [string, CryptoBackend][] = [
+  ['node:crypto', nodeBackend],
+  ['webcrypto', webCryptoBackend],
+];
+
+export async function run<T>(backend: CryptoBackend, flow: Flow<T>): Promise<T> {
+  return await runFlow(backend, flow);
+}
