@@ -43,7 +43,12 @@ describe('RFC 9180 appendix A vectors', () => {
 
       const { enc, context: sender } = await run(
         backend,
-        setupBaseSender(suite, recipient.publicKey, info, fromHex(f.ikmE as string)),
+        setupBaseSender(
+          suite,
+          recipient.publicKey,
+          info,
+          await run(backend, deriveKeyPair(suite.kem, suite.kemSuiteId, fromHex(f.ikmE as string))),
+        ),
       );
       expect(toHex(enc)).toBe(f.enc);
       const receiver = await run(backend, setupBaseRecipient(suite, enc, recipient, info));

@@ -96,14 +96,14 @@ export interface SenderSetup {
   readonly context: HpkeContext;
 }
 
-/** SetupBaseS. `ikmE` is the ephemeral key's seed: random in use, fixed in test vectors. */
+/** SetupBaseS, with the caller's ephemeral key pair (random in use, fixed in test vectors). */
 export function* setupBaseSender(
   suite: Suite,
   recipientPublicKey: Uint8Array,
   info: Uint8Array,
-  ikmE: Uint8Array,
+  ephemeral: DhKeyPair,
 ): Flow<SenderSetup> {
-  const { sharedSecret, enc } = yield* encap(suite, recipientPublicKey, ikmE);
+  const { sharedSecret, enc } = yield* encap(suite, recipientPublicKey, ephemeral);
   const context = yield* keySchedule(suite, sharedSecret, info);
   return { enc, context };
 }

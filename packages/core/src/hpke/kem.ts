@@ -51,6 +51,12 @@ export function* deriveKeyPair(kem: KemParams, kemSuiteId: Uint8Array, ikm: Uint
   return yield* call((b) => b.importDhPrivateKey(kem.curve, secret));
 }
 
+/** GenerateKeyPair: DeriveKeyPair over Nsk fresh random bytes. */
+export function* generateKeyPair(kem: KemParams, kemSuiteId: Uint8Array): Flow<DhKeyPair> {
+  const ikm = yield* call((b) => b.randomBytes(kem.nSk));
+  return yield* deriveKeyPair(kem, kemSuiteId, ikm);
+}
+
 /** Imports a serialized private key (SerializePrivateKey format) after range checks. */
 export function* importPrivateKey(kem: KemParams, secret: Uint8Array): Flow<DhKeyPair> {
   if (secret.length !== kem.nSk) throw new CipherlayerError('ERR_INVALID_KEY');
@@ -72,9 +78,15 @@ export interface Encapsulation {
   readonly enc: Uint8Array;
 }
 
-/** Encap (RFC 9180, section 4.1), with the ephemeral key derived from `ikmE`. */
-export function* encap(suite: Suite, recipientPublicKey: Uint8Array, ikmE: Uint8Array): Flow<Encapsulation> {
-  const ephemeral = yield* deriveKeyPair(suite.kem, suite.kemSuiteId, ikmE);
+/**
+ * Encap (RFC 9180, section 4.1). The ephemeral key pair is the caller's:
+ * random in use (see `generateKeyPair`), fixed in test vectors.
+ */
+export function* encap(
+  suite: Suite,
+  recipientPublicKey: Uint8Array,
+  ephemeral: DhKeyPair,
+): Flow<Encapsulation> {
   const dh = yield* call((b) => b.dh(suite.kem.curve, ephemeral.privateKey, recipientPublicKey));
   const enc = ephemeral.publicKey;
   const sharedSecret = yield* extractAndExpand(suite, dh, concat(enc, recipientPublicKey));
