@@ -1,5 +1,5 @@
 import type { AeadKey, DhKeyPair } from '../lib/backend.js';
-import { concat, utf8, xorInto } from '../lib/bytes.js';
+import { concat, counterNonce, utf8 } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 import { call, type Flow } from '../lib/flow.js';
 import { labeledExpand, labeledExtract } from './kdf.js';
@@ -42,14 +42,7 @@ export class HpkeContext {
     if (this.key === undefined)
       throw new CipherlayerError('ERR_CONFIG', { detail: 'export-only HPKE context' });
     if (this.#sequence >= Number.MAX_SAFE_INTEGER) throw new CipherlayerError('ERR_SESSION_LIMIT');
-    const nonce = new Uint8Array(this.baseNonce.length);
-    let rest = this.#sequence;
-    for (let i = nonce.length - 1; i >= 0 && rest > 0; i--) {
-      nonce[i] = rest % 256;
-      rest = Math.floor(rest / 256);
-    }
-    this.#sequence++;
-    return xorInto(nonce, this.baseNonce);
+    return counterNonce(this.baseNonce, this.#sequence++);
   }
 
   *seal(aad: Uint8Array, plaintext: Uint8Array): Flow<Uint8Array> {

@@ -54,6 +54,20 @@ export function xorInto(target: Uint8Array, source: Uint8Array): Uint8Array {
   return target;
 }
 
+/**
+ * A nonce from a base and a counter: base XOR I2OSP(counter, length), as
+ * HPKE (RFC 9180, section 5.2) and TLS 1.3 compute per-message nonces.
+ */
+export function counterNonce(base: Uint8Array, counter: number): Uint8Array {
+  const nonce = new Uint8Array(base.length);
+  let rest = counter;
+  for (let i = nonce.length - 1; i >= 0 && rest > 0; i--) {
+    nonce[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  return xorInto(nonce, base);
+}
+
 export function toHex(bytes: Uint8Array): string {
   let out = '';
   for (const byte of bytes) out += byte.toString(16).padStart(2, '0');

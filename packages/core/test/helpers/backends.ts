@@ -12,3 +12,11 @@ export const backends: readonly [string, CryptoBackend][] = [
 export async function run<T>(backend: CryptoBackend, flow: Flow<T>): Promise<T> {
   return await runFlow(backend, flow);
 }
+
+/**
+ * Runs `fn` as a promise. With the synchronous backend a failure is a
+ * synchronous throw; this lets one `rejects` assertion cover both backends.
+ */
+export function attempt<T>(fn: () => T | Promise<T>): Promise<T> {
+  return Promise.resolve().then(fn);
+}

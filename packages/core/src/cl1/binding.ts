@@ -1,0 +1,35 @@
+import { concat, utf8 } from '../lib/bytes.js';
+import { CipherlayerError } from '../lib/errors.js';
+import { ByteWriter } from '../lib/reader.js';
+
+/**
+ * What a request is bound to besides its own header: the HTTP method and the
+ * request target (path and query, exactly as sent). Both sides compute it
+ * from the request line, it never travels in the message, and it is part of
+ * the AEAD associated data: a ciphertext moved to another route fails.
+ */
+export interface RequestBinding {
+  readonly method: string;
+  readonly target: string;
+}
+
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/;
+
+export function encodeBinding(binding: RequestBinding): Uint8Array {
+  if (!METHOD.test(binding.method)) throw new CipherlayerError('ERR_MALFORMED');
+  if (!binding.target.startsWith('/') && binding.target !== '*') throw new CipherlayerError('ERR_MALFORMED');
+  const method = utf8(binding.method.toUpperCase());
+  const target = utf8(binding.target);
+  return new ByteWriter().u8(method.length).bytes(method).u32(target.length).bytes(target).finish();
+}
+
+/** Associated data of a request: its header, then the binding. */
+export function requestAad(header: Uint8Array, binding: RequestBinding): Uint8Array {
+  return concat(header, encodeBinding(binding));
+}
+
+/** Associated data of a response: its header, then the HTTP status as a 16-bit integer. */
+export function responseAad(header: Uint8Array, status: number): Uint8Array {
+  if (!Number.isInteger(status) || status < 100 || status > 999) throw new CipherlayerError('ERR_MALFORMED');
+  return concat(header, Uint8Array.of(status >> 8, status & 0xff));
+}

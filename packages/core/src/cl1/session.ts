@@ -1,0 +1,68 @@
+import { concat, counterNonce } from '../lib/bytes.js';
+import { CipherlayerError } from '../lib/errors.js';
+import { call, type Flow } from '../lib/flow.js';
+import { type RequestBinding, requestAad, responseAad } from './binding.js';
+import {
+  encodeSessionRequestHeader,
+  encodeSessionResponseHeader,
+  type SessionRequestMessage,
+  type SessionResponseMessage,
+} from './messages.js';
+import type { SessionKeys } from './session-keys.js';
+
+/**
+ * Per-message protection inside a session: AEAD only, with the nonce made
+ * from the message counter (IV XOR counter, as TLS 1.3 does), so a nonce is
+ * never random and never repeats while the counter does not. The response
+ * to request N uses counter N in the other direction's key.
+ */
+export function* sealSessionRequest(
+  keys: SessionKeys,
+  counter: number,
+  binding: RequestBinding,
+  contentType: string,
+  body: Uint8Array,
+): Flow<Uint8Array> {
+  const header = encodeSessionRequestHeader(keys.sessionId, counter, contentType);
+  const nonce = counterNonce(keys.c2s.iv, counter);
+  const aad = requestAad(header, binding);
+  const ciphertext = yield* call((b) => b.seal(keys.c2s.key, nonce, aad, body));
+  return concat(header, ciphertext);
+}
+
+export function* openSessionRequest(
+  keys: SessionKeys,
+  message: SessionRequestMessage,
+  binding: RequestBinding,
+): Flow<Uint8Array> {
+  const nonce = counterNonce(keys.c2s.iv, message.counter);
+  const aad = requestAad(message.header, binding);
+  return yield* call((b) => b.open(keys.c2s.key, nonce, aad, message.ciphertext));
+}
+
+export function* sealSessionResponse(
+  keys: SessionKeys,
+  counter: number,
+  status: number,
+  contentType: string,
+  body: Uint8Array,
+): Flow<Uint8Array> {
+  const header = encodeSessionResponseHeader(counter, contentType);
+  const nonce = counterNonce(keys.s2c.iv, counter);
+  const aad = responseAad(header, status);
+  const ciphertext = yield* call((b) => b.seal(keys.s2c.key, nonce, aad, body));
+  return concat(header, ciphertext);
+}
+
+/** The counter must be the one of the request this response answers. */
+export function* openSessionResponse(
+  keys: SessionKeys,
+  message: SessionResponseMessage,
+  requestCounter: number,
+  status: number,
+): Flow<Uint8Array> {
+  if (message.counter !== requestCounter) throw new CipherlayerError('ERR_DECRYPT');
+  const nonce = counterNonce(keys.s2c.iv, message.counter);
+  const aad = responseAad(message.header, status);
+  return yield* call((b) => b.open(keys.s2c.key, nonce, aad, message.ciphertext));
+}

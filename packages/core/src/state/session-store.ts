@@ -1,0 +1,108 @@
+import { ReplayWindow, type WindowVerdict } from '../cl1/replay-window.js';
+import type { SessionKeyMaterial } from '../cl1/session-keys.js';
+import { toBase64Url } from '../lib/bytes.js';
+import { configError } from '../lib/errors.js';
+
+/** What the server keeps for a session. The keys are secrets: stores must protect them at rest. */
+export interface SessionRecord {
+  readonly material: SessionKeyMaterial;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly maxMessages: number;
+  /** Values the app bound the session to (user id, device id, client IP...), checked on every request. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where sessions live. `acceptCounter` must be atomic: when several server
+ * instances share a store, exactly one of them accepts a given counter.
+ */
+export interface SessionStore {
+  save(record: SessionRecord, windowSize: number): MaybePromise<void>;
+  /** The record, 'revoked' for a revoked session still within its lifetime, or undefined. */
+  load(sessionId: Uint8Array): MaybePromise<SessionRecord | 'revoked' | undefined>;
+  acceptCounter(sessionId: Uint8Array, counter: number): MaybePromise<WindowVerdict | 'unknown'>;
+  revoke(sessionId: Uint8Array): MaybePromise<void>;
+  /** Replaces the session's attributes (after login, say). */
+  bind(sessionId: Uint8Array, attributes: Readonly<Record<string, string>>): MaybePromise<boolean>;
+}
+
+interface Entry {
+  record: SessionRecord;
+  window: ReplayWindow;
+  revoked: boolean;
+}
+
+export interface MemorySessionStoreOptions {
+  /** Most sessions kept; the least recently used is dropped beyond it (its client handshakes again). */
+  maxSessions?: number;
+  clock?: () => number;
+}
+
+/** The default store: one process, bounded, expiring, least-recently-used eviction. */
+export class MemorySessionStore implements SessionStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxSessions: number;
+  readonly #clock: () => number;
+
+  constructor(options: MemorySessionStoreOptions = {}) {
+    this.#maxSessions = options.maxSessions ?? 100_000;
+    if (!Number.isInteger(this.#maxSessions) || this.#maxSessions < 1)
+      throw configError('maxSessions must be a positive integer');
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  save(record: SessionRecord, windowSize: number): void {
+    const id = toBase64Url(record.material.sessionId);
+    this.#entries.delete(id);
+    while (this.#entries.size >= this.#maxSessions) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+    }
+    this.#entries.set(id, { record, window: new ReplayWindow(windowSize), revoked: false });
+  }
+
+  #entry(sessionId: Uint8Array): Entry | undefined {
+    const id = toBase64Url(sessionId);
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return undefined;
+    if (entry.record.expiresAt <= this.#clock()) {
+      this.#entries.delete(id);
+      return undefined;
+    }
+    // Move to the back: Map order is the LRU order.
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+    return entry;
+  }
+
+  load(sessionId: Uint8Array): SessionRecord | 'revoked' | undefined {
+    const entry = this.#entry(sessionId);
+    if (entry === undefined) return undefined;
+    return entry.revoked ? 'revoked' : entry.record;
+  }
+
+  acceptCounter(sessionId: Uint8Array, counter: number): WindowVerdict | 'unknown' {
+    const entry = this.#entry(sessionId);
+    if (entry === undefined || entry.revoked) return 'unknown';
+    return entry.window.accept(counter);
+  }
+
+  revoke(sessionId: Uint8Array): void {
+    const entry = this.#entry(sessionId);
+    if (entry !== undefined) entry.revoked = true;
+  }
+
+  bind(sessionId: Uint8Array, attributes: Readonly<Record<string, string>>): boolean {
+    const entry = this.#entry(sessionId);
+    if (entry === undefined || entry.revoked) return false;
+    entry.record = { ...entry.record, attributes: { ...attributes } };
+    return true;
+  }
+}
