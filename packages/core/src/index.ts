@@ -62,7 +62,7 @@ export {
   type ServerKeyOptions,
 } from './keys/server-key.js';
 export type { AeadKey, CryptoBackend, DhKeyPair, DhPrivateKey, SyncCryptoBackend } from './lib/backend.js';
-export { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex } from './lib/bytes.js';
+export { type Bytes, fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex } from './lib/bytes.js';
 export { CipherlayerError, type ErrorCode, errorRegistry, isCipherlayerError } from './lib/errors.js';
 export { type Flow, type Outcome, runFlow } from './lib/flow.js';
 export {

@@ -1,6 +1,7 @@
 import type { Suite } from '../hpke/suites.js';
 import { type PublishedKey, readDiscoveryKeys, selectServerKey } from '../keys/select.js';
 import type { CryptoBackend } from '../lib/backend.js';
+import type { Bytes } from '../lib/bytes.js';
 import { CipherlayerError, configError } from '../lib/errors.js';
 import { type Flow, runFlow } from '../lib/flow.js';
 import type { RequestBinding } from './binding.js';
@@ -24,7 +25,7 @@ export interface OpenedResponse {
 }
 
 export interface SealedClientRequest {
-  readonly message: Uint8Array;
+  readonly message: Bytes;
   /** Opens the response to this request; `status` is the HTTP status it came with. */
   openResponse(message: Uint8Array, status: number): MaybePromise<OpenedResponse>;
 }
@@ -157,7 +158,7 @@ export class ClientProtocol {
 
   /** Starts a handshake; `finish` takes the server's response and returns the session. */
   startHandshake(binding: RequestBinding): MaybePromise<{
-    message: Uint8Array;
+    message: Bytes;
     finish(response: Uint8Array, status: number): MaybePromise<ClientSession>;
   }> {
     const backend = this.backend;

@@ -1,6 +1,7 @@
 import { generateKeyPair } from '../hpke/kem.js';
 import type { Suite } from '../hpke/suites.js';
 import type { DhKeyPair } from '../lib/backend.js';
+import type { Bytes } from '../lib/bytes.js';
 import { CipherlayerError, decryptFailure } from '../lib/errors.js';
 import { call, type Flow } from '../lib/flow.js';
 import { ByteReader, ByteWriter } from '../lib/reader.js';
@@ -39,7 +40,7 @@ export function* startHandshake(params: {
   key: ServerPublicKey;
   binding: RequestBinding;
   timestamp: number;
-}): Flow<{ message: Uint8Array; handshake: PendingHandshake }> {
+}): Flow<{ message: Bytes; handshake: PendingHandshake }> {
   const { suite } = params.key;
   const ephemeral = yield* generateKeyPair(suite.kem, suite.kemSuiteId);
   const sealed = yield* sealEncapsulatedRequest({
@@ -85,7 +86,7 @@ export function* acceptHandshake(params: {
   recipient: DhKeyPair;
   binding: RequestBinding;
   grant: SessionGrant;
-}): Flow<{ response: Uint8Array; keys: SessionKeyMaterial }> {
+}): Flow<{ response: Bytes; keys: SessionKeyMaterial }> {
   const { request, suite } = params;
   if (request.type !== MessageType.HandshakeRequest) throw new CipherlayerError('ERR_MALFORMED');
   const { body: clientPublicKey, context } = yield* openEncapsulatedRequest(

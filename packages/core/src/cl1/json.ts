@@ -1,4 +1,4 @@
-import { concat, fromBase64Url, toBase64Url } from '../lib/bytes.js';
+import { type Bytes, concat, fromBase64Url, toBase64Url } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 import {
   encodeRequestHeader,
@@ -119,7 +119,7 @@ function str(value: unknown): string {
 const bytes = (value: unknown) => fromBase64Url(str(value));
 
 /** JSON (already parsed) to the binary message. */
-export function fromJsonMessage(value: unknown): Uint8Array {
+export function fromJsonMessage(value: unknown): Bytes {
   const tag = (value as { cl1?: unknown } | null)?.cl1;
   switch (tag) {
     case 'request':
@@ -160,7 +160,7 @@ export function fromJsonMessage(value: unknown): Uint8Array {
 }
 
 /** Parses JSON text with a length limit checked first. */
-export function parseJsonMessage(text: string, maxLength: number): Uint8Array {
+export function parseJsonMessage(text: string, maxLength: number): Bytes {
   if (text.length > maxLength) throw new CipherlayerError('ERR_TOO_LARGE');
   let value: unknown;
   try {

@@ -2,7 +2,7 @@ import { hpkeSuite, type Suite } from '../hpke/suites.js';
 import type { DiscoveryDocument, ServerKeySet } from '../keys/key-set.js';
 import { DEFAULT_SUITES } from '../keys/select.js';
 import type { CryptoBackend } from '../lib/backend.js';
-import { toBase64Url } from '../lib/bytes.js';
+import { type Bytes, toBase64Url } from '../lib/bytes.js';
 import { CipherlayerError, configError } from '../lib/errors.js';
 import { call, type Flow, runFlow } from '../lib/flow.js';
 import { MemoryReplayCache, type ReplayCache } from '../state/replay-cache.js';
@@ -58,7 +58,7 @@ interface OpenedCommon {
   readonly contentType: string;
   readonly body: Uint8Array;
   /** Seals the one response to this request. A second call is an error: a nonce is never reused. */
-  sealResponse(response: ResponseParts): MaybePromise<Uint8Array>;
+  sealResponse(response: ResponseParts): MaybePromise<Bytes>;
 }
 
 export interface OpenedStatelessRequest extends OpenedCommon {
@@ -78,7 +78,7 @@ export interface OpenedSessionRequest extends OpenedCommon {
 export type OpenedRequest = OpenedStatelessRequest | OpenedSessionRequest;
 
 export interface HandshakeResult {
-  readonly response: Uint8Array;
+  readonly response: Bytes;
   readonly sessionId: Uint8Array;
   readonly expiresAt: number;
 }

@@ -1,4 +1,4 @@
-import { concat, counterNonce } from '../lib/bytes.js';
+import { type Bytes, concat, counterNonce } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 import { call, type Flow } from '../lib/flow.js';
 import { type RequestBinding, requestAad, responseAad } from './binding.js';
@@ -22,7 +22,7 @@ export function* sealSessionRequest(
   binding: RequestBinding,
   contentType: string,
   body: Uint8Array,
-): Flow<Uint8Array> {
+): Flow<Bytes> {
   const header = encodeSessionRequestHeader(keys.sessionId, counter, contentType);
   const nonce = counterNonce(keys.c2s.iv, counter);
   const aad = requestAad(header, binding);
@@ -46,7 +46,7 @@ export function* sealSessionResponse(
   status: number,
   contentType: string,
   body: Uint8Array,
-): Flow<Uint8Array> {
+): Flow<Bytes> {
   const header = encodeSessionResponseHeader(counter, contentType);
   const nonce = counterNonce(keys.s2c.iv, counter);
   const aad = responseAad(header, status);

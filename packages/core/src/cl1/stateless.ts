@@ -2,7 +2,7 @@ import type { HpkeContext } from '../hpke/context.js';
 import { generateKeyPair } from '../hpke/kem.js';
 import type { Suite } from '../hpke/suites.js';
 import type { DhKeyPair } from '../lib/backend.js';
-import { concat } from '../lib/bytes.js';
+import { type Bytes, concat } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 import { call, type Flow } from '../lib/flow.js';
 import {
@@ -50,7 +50,7 @@ export interface PendingResponse {
 }
 
 export interface SealedRequest {
-  readonly message: Uint8Array;
+  readonly message: Bytes;
   readonly pending: PendingResponse;
 }
 
@@ -123,7 +123,7 @@ export function* sealEncapsulatedResponse(params: {
   status: number;
   contentType: string;
   body: Uint8Array;
-}): Flow<Uint8Array> {
+}): Flow<Bytes> {
   const header = encodeResponseHeader(params.type, params.contentType);
   const nonceLength = responseNonceLength(params.context.suite);
   const responseNonce = yield* call((b) => b.randomBytes(nonceLength));

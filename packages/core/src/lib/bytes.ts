@@ -16,7 +16,10 @@ export function fromUtf8(bytes: Uint8Array): string {
   }
 }
 
-export function concat(...parts: readonly Uint8Array[]): Uint8Array {
+/** Bytes this library produces: backed by a plain ArrayBuffer, so fetch, Blob and Web Crypto accept them. */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+export function concat(...parts: readonly Uint8Array[]): Bytes {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);
