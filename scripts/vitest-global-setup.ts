@@ -30,7 +30,8 @@ export default async function setup(): Promise<void> {
   const missing: string[] = [];
   const shared = process.env.CIPHERLAYER_SHARED ?? resolve(process.cwd(), '../shared');
   if (!existsSync(resolve(shared, 'vectors'))) missing.push(`shared vectors at ${shared}/vectors`);
-  if (!existsSync('/usr/bin/chromium')) missing.push('Chromium at /usr/bin/chromium (Debian package chromium)');
+  if (!existsSync('/usr/bin/chromium'))
+    missing.push('Chromium at /usr/bin/chromium (Debian package chromium)');
   if (!(await probe(6379, 'PING\r\n', /PONG/))) missing.push('Redis on 127.0.0.1:6379');
   if (!(await probe(5432, undefined, undefined))) missing.push('PostgreSQL on 127.0.0.1:5432');
   if (missing.length > 0) {
