@@ -1,12 +1,14 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createECDH,
   createHash,
   createHmac,
   createPrivateKey,
   createPublicKey,
   createSecretKey,
   diffieHellman,
+  type ECDH,
   type KeyObject,
   randomFillSync,
 } from 'node:crypto';
@@ -19,7 +21,7 @@ import type {
   HashName,
   SyncCryptoBackend,
 } from '../lib/backend.js';
-import { curveSizes, derPrefixes } from '../lib/backend.js';
+import { curveSizes } from '../lib/backend.js';
 import { CipherlayerError, decryptFailure } from '../lib/errors.js';
 
 const nodeHash: Record<HashName, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
@@ -35,13 +37,6 @@ interface NodeAeadKey {
   readonly key: KeyObject;
 }
 
-const spkiPrefix = Object.fromEntries(
-  Object.entries(derPrefixes).map(([curve, p]) => [curve, Buffer.from(p.spki, 'hex')]),
-) as Record<DhCurve, Buffer>;
-const pkcs8Prefix = Object.fromEntries(
-  Object.entries(derPrefixes).map(([curve, p]) => [curve, Buffer.from(p.pkcs8, 'hex')]),
-) as Record<DhCurve, Buffer>;
-
 /** A plain Uint8Array view of a Buffer: no copy, and no Buffer semantics leaking out. */
 function view(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -52,21 +47,28 @@ function checkAeadInput(nonce: Uint8Array): void {
     throw new CipherlayerError('ERR_INVALID_KEY', { detail: 'nonce length' });
 }
 
-function publicKeyObject(curve: DhCurve, raw: Uint8Array): KeyObject {
+function checkPublicKey(curve: DhCurve, raw: Uint8Array): void {
   if (raw.length !== curveSizes[curve].publicKey || (curve !== 'X25519' && raw[0] !== 0x04)) {
     throw new CipherlayerError('ERR_INVALID_KEY');
   }
-  try {
-    return createPublicKey({ key: Buffer.concat([spkiPrefix[curve], raw]), format: 'der', type: 'spki' });
-  } catch (cause) {
-    throw new CipherlayerError('ERR_INVALID_KEY', { cause });
-  }
 }
 
-function rawPublicKey(curve: DhCurve, privateKey: KeyObject): Uint8Array {
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  return view(spki.subarray(spkiPrefix[curve].length));
-}
+const nistCurveName: Record<Exclude<DhCurve, 'X25519'>, string> = {
+  'P-256': 'prime256v1',
+  'P-384': 'secp384r1',
+  'P-521': 'secp521r1',
+};
+
+/** A 32-byte placeholder: Node's JWK import wants an `x` member but derives the public key from `d`. */
+const PLACEHOLDER_X = Buffer.alloc(32).toString('base64url');
+
+/*
+ * Key handles. The DER import paths of Node 20 (OpenSSL decoders) cost
+ * 80-370 us per key; JWK import and the ECDH class cost 5-20 us. So X25519
+ * keys are KeyObjects made from JWKs, NIST keys are ECDH instances (whose
+ * computeSecret validates the peer point).
+ */
+type NodeDhKey = { curve: 'X25519'; key: KeyObject } | { curve: Exclude<DhCurve, 'X25519'>; ecdh: ECDH };
 
 /** node:crypto backend: synchronous, the server's hot path. */
 export const nodeBackend: SyncCryptoBackend = {
@@ -121,28 +123,46 @@ export const nodeBackend: SyncCryptoBackend = {
 
   importDhPrivateKey(curve, secret) {
     if (secret.length !== curveSizes[curve].secret) throw new CipherlayerError('ERR_INVALID_KEY');
-    let privateKey: KeyObject;
+    let handle: NodeDhKey;
+    let publicKey: Uint8Array;
     try {
-      privateKey = createPrivateKey({
-        key: Buffer.concat([pkcs8Prefix[curve], secret]),
-        format: 'der',
-        type: 'pkcs8',
-      });
+      if (curve === 'X25519') {
+        const d = Buffer.from(secret.buffer, secret.byteOffset, secret.length).toString('base64url');
+        const key = createPrivateKey({
+          key: { kty: 'OKP', crv: 'X25519', d, x: PLACEHOLDER_X },
+          format: 'jwk',
+        });
+        const x = createPublicKey(key).export({ format: 'jwk' }).x as string;
+        handle = { curve, key };
+        publicKey = view(Buffer.from(x, 'base64url'));
+      } else {
+        const ecdh = createECDH(nistCurveName[curve]);
+        ecdh.setPrivateKey(secret);
+        handle = { curve, ecdh };
+        publicKey = view(ecdh.getPublicKey());
+      }
     } catch (cause) {
       throw new CipherlayerError('ERR_INVALID_KEY', { cause });
     }
-    const pair: DhKeyPair = {
-      privateKey: privateKey as unknown as DhPrivateKey,
-      publicKey: rawPublicKey(curve, privateKey),
-    };
+    const pair: DhKeyPair = { privateKey: handle as unknown as DhPrivateKey, publicKey };
     return pair;
   },
 
   dh(curve, privateKey, peerPublicKey) {
-    const publicKey = publicKeyObject(curve, peerPublicKey);
+    checkPublicKey(curve, peerPublicKey);
+    const handle = privateKey as unknown as NodeDhKey;
+    if (handle.curve !== curve) throw new CipherlayerError('ERR_INVALID_KEY');
     let shared: Buffer;
     try {
-      shared = diffieHellman({ privateKey: privateKey as unknown as KeyObject, publicKey });
+      if (handle.curve === 'X25519') {
+        const x = Buffer.from(peerPublicKey.buffer, peerPublicKey.byteOffset, peerPublicKey.length).toString(
+          'base64url',
+        );
+        const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+        shared = diffieHellman({ privateKey: handle.key, publicKey });
+      } else {
+        shared = handle.ecdh.computeSecret(peerPublicKey);
+      }
     } catch (cause) {
       throw new CipherlayerError('ERR_INVALID_KEY', { cause });
     }

@@ -1,6 +1,5 @@
 import { concat, utf8 } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
-import { ByteWriter } from '../lib/reader.js';
 
 /**
  * What a request is bound to besides its own header: the HTTP method and the
@@ -16,16 +15,24 @@ export interface RequestBinding {
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/;
 
 export function encodeBinding(binding: RequestBinding): Uint8Array {
+  return requestAad(new Uint8Array(0), binding);
+}
+
+/** Associated data of a request: its header, then the binding, in one allocation. */
+export function requestAad(header: Uint8Array, binding: RequestBinding): Uint8Array {
   if (!METHOD.test(binding.method)) throw new CipherlayerError('ERR_MALFORMED');
   if (!binding.target.startsWith('/') && binding.target !== '*') throw new CipherlayerError('ERR_MALFORMED');
   const method = utf8(binding.method.toUpperCase());
   const target = utf8(binding.target);
-  return new ByteWriter().u8(method.length).bytes(method).u32(target.length).bytes(target).finish();
-}
-
-/** Associated data of a request: its header, then the binding. */
-export function requestAad(header: Uint8Array, binding: RequestBinding): Uint8Array {
-  return concat(header, encodeBinding(binding));
+  const out = new Uint8Array(header.length + 1 + method.length + 4 + target.length);
+  out.set(header, 0);
+  let offset = header.length;
+  out[offset++] = method.length;
+  out.set(method, offset);
+  offset += method.length;
+  new DataView(out.buffer).setUint32(offset, target.length);
+  out.set(target, offset + 4);
+  return out;
 }
 
 /** Associated data of a response: its header, then the HTTP status as a 16-bit integer. */

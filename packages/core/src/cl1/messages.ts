@@ -74,10 +74,10 @@ export type Cl1Message =
 
 /** Content types are visible ASCII (and space) only, at most 255 bytes; empty means "no body". */
 export function checkContentType(contentType: string): Uint8Array {
-  if (contentType.length > MAX_CONTENT_TYPE || !/^[\x20-\x7e]*$/.test(contentType)) {
-    throw new CipherlayerError('ERR_MALFORMED');
-  }
-  return utf8(contentType);
+  if (contentType.length > MAX_CONTENT_TYPE) throw new CipherlayerError('ERR_MALFORMED');
+  const bytes = utf8(contentType);
+  for (const byte of bytes) if (byte < 0x20 || byte > 0x7e) throw new CipherlayerError('ERR_MALFORMED');
+  return bytes;
 }
 
 function readContentType(reader: ByteReader): string {

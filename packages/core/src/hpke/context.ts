@@ -21,8 +21,8 @@ const pskIdHashes = new WeakMap<Suite, Uint8Array>();
 
 /**
  * An HPKE encryption context (RFC 9180, section 5.2): one key, a base nonce,
- * a sequence number, and the exporter secret. Seal and open advance the
- * sequence number; a context is used in one direction only.
+ * a sequence number, and the exporter secret. Seal and a successful open
+ * advance the sequence number; a context is used in one direction only.
  */
 export class HpkeContext {
   #sequence = 0;
@@ -52,9 +52,17 @@ export class HpkeContext {
   }
 
   *open(aad: Uint8Array, ciphertext: Uint8Array): Flow<Uint8Array> {
+    const sequence = this.#sequence;
     const nonce = this.nextNonce();
     const key = this.key as AeadKey;
-    return yield* call((b) => b.open(key, nonce, aad, ciphertext));
+    try {
+      return yield* call((b) => b.open(key, nonce, aad, ciphertext));
+    } catch (error) {
+      // RFC 9180, section 5.2: a failed Open leaves the sequence number as it was, so a
+      // forged message cannot desynchronize the context (unless another open moved it since).
+      if (this.#sequence === sequence + 1) this.#sequence = sequence;
+      throw error;
+    }
   }
 
   /** Secret export (RFC 9180, section 5.3). */

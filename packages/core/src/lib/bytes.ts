@@ -4,6 +4,17 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function utf8(text: string): Uint8Array {
+  // Short ASCII strings (methods, paths, content types) are the hot case: a plain loop
+  // beats TextEncoder's call overhead there.
+  if (text.length <= 64) {
+    const out = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) return encoder.encode(text);
+      out[i] = code;
+    }
+    return out;
+  }
   return encoder.encode(text);
 }
 

@@ -1,6 +1,5 @@
 import { ReplayWindow, type WindowVerdict } from '../cl1/replay-window.js';
 import type { SessionKeyMaterial } from '../cl1/session-keys.js';
-import { toBase64Url } from '../lib/bytes.js';
 import { configError } from '../lib/errors.js';
 
 /** What the server keeps for a session. The keys are secrets: stores must protect them at rest. */
@@ -27,6 +26,11 @@ export interface SessionStore {
   revoke(sessionId: Uint8Array): MaybePromise<void>;
   /** Replaces the session's attributes (after login, say). */
   bind(sessionId: Uint8Array, attributes: Readonly<Record<string, string>>): MaybePromise<boolean>;
+}
+
+/** Map key of a session id: its bytes as a binary string (cheaper than base64 on the hot path). */
+function idKey(sessionId: Uint8Array): string {
+  return String.fromCharCode.apply(null, sessionId as unknown as number[]);
 }
 
 interface Entry {
@@ -59,7 +63,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   save(record: SessionRecord, windowSize: number): void {
-    const id = toBase64Url(record.material.sessionId);
+    const id = idKey(record.material.sessionId);
     this.#entries.delete(id);
     while (this.#entries.size >= this.#maxSessions) {
       const oldest = this.#entries.keys().next().value as string;
@@ -69,7 +73,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   #entry(sessionId: Uint8Array): Entry | undefined {
-    const id = toBase64Url(sessionId);
+    const id = idKey(sessionId);
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
     if (entry.record.expiresAt <= this.#clock()) {
@@ -83,6 +87,10 @@ export class MemorySessionStore implements SessionStore {
   }
 
   load(sessionId: Uint8Array): SessionRecord | 'revoked' | undefined {
+    // An expired session is still returned (not refreshed in the LRU order) so that the
+    // server answers ERR_SESSION_EXPIRED rather than ERR_SESSION_UNKNOWN; eviction drops it.
+    const stale = this.#entries.get(idKey(sessionId));
+    if (stale !== undefined && !stale.revoked && stale.record.expiresAt <= this.#clock()) return stale.record;
     const entry = this.#entry(sessionId);
     if (entry === undefined) return undefined;
     return entry.revoked ? 'revoked' : entry.record;
