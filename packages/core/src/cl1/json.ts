@@ -1,3 +1,4 @@
+import { kemParams } from '../hpke/suites.js';
 import { type Bytes, concat, fromBase64Url, toBase64Url } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 import {
@@ -118,8 +119,23 @@ function str(value: unknown): string {
 
 const bytes = (value: unknown) => fromBase64Url(str(value));
 
-/** JSON (already parsed) to the binary message. */
-export function fromJsonMessage(value: unknown): Bytes {
+/**
+ * A byte string whose length the message fixes (enc, response nonce).
+ * Without this check `enc`/`ct` (or `nonce`/`ct`) could split the same bytes
+ * at another point and still rebuild the same binary message: two JSON forms
+ * for one message.
+ */
+function fixedBytes(value: unknown, length: number): Uint8Array {
+  const out = bytes(value);
+  if (out.length !== length) throw new CipherlayerError('ERR_MALFORMED');
+  return out;
+}
+
+/**
+ * JSON (already parsed) to the binary message. A response needs its nonce
+ * length (max(Nn, Nk) of its suite; 32 for every cl1 suite) to be checked.
+ */
+export function fromJsonMessage(value: unknown, responseNonceLength = 32): Bytes {
   const tag = (value as { cl1?: unknown } | null)?.cl1;
   switch (tag) {
     case 'request':
@@ -135,13 +151,17 @@ export function fromJsonMessage(value: unknown): Bytes {
         requestId: bytes(m.rid),
         contentType: str(m.cty),
       });
-      return concat(header, bytes(m.enc), bytes(m.ct));
+      return concat(header, fixedBytes(m.enc, kemParams(int(m.kem, 0xffff)).nEnc), bytes(m.ct));
     }
     case 'response':
     case 'handshake-response': {
       const m = members(value, ['cl1', 'cty', 'nonce', 'ct']);
       const type = tag === 'response' ? MessageType.Response : MessageType.HandshakeResponse;
-      return concat(encodeResponseHeader(type, str(m.cty)), bytes(m.nonce), bytes(m.ct));
+      return concat(
+        encodeResponseHeader(type, str(m.cty)),
+        fixedBytes(m.nonce, responseNonceLength),
+        bytes(m.ct),
+      );
     }
     case 'session': {
       const m = members(value, ['cl1', 'sid', 'n', 'cty', 'ct']);
@@ -160,7 +180,7 @@ export function fromJsonMessage(value: unknown): Bytes {
 }
 
 /** Parses JSON text with a length limit checked first. */
-export function parseJsonMessage(text: string, maxLength: number): Bytes {
+export function parseJsonMessage(text: string, maxLength: number, responseNonceLength = 32): Bytes {
   if (text.length > maxLength) throw new CipherlayerError('ERR_TOO_LARGE');
   let value: unknown;
   try {
@@ -168,5 +188,5 @@ export function parseJsonMessage(text: string, maxLength: number): Bytes {
   } catch (cause) {
     throw new CipherlayerError('ERR_MALFORMED', { cause });
   }
-  return fromJsonMessage(value);
+  return fromJsonMessage(value, responseNonceLength);
 }

@@ -208,6 +208,15 @@ export class ServerProtocol {
     return key;
   }
 
+  /**
+   * Until when a stateless request's `enc` is remembered. The timestamp check
+   * accepts up to and including ts + maxSkew, and a cache forgets an id at
+   * its expiry, so the expiry is one millisecond past the last accepted one.
+   */
+  #replayExpiry(timestamp: number): number {
+    return timestamp + this.#maxSkewMs + 1;
+  }
+
   *#openRequest(message: Uint8Array, binding: RequestBinding, context: RequestContext): Flow<OpenedRequest> {
     this.#checkSize(message);
     const type = messageTypeOf(message);
@@ -219,7 +228,7 @@ export class ServerProtocol {
     const key = this.#keyFor(request, now);
     const { body, context: hpke } = yield* openEncapsulatedRequest(request, key.suite, key.keyPair, binding);
     const fresh = yield* call(() =>
-      this.#replayCache.remember(toBase64Url(request.enc), request.timestamp + this.#maxSkewMs),
+      this.#replayCache.remember(toBase64Url(request.enc), this.#replayExpiry(request.timestamp)),
     );
     if (!fresh) throw new CipherlayerError('ERR_REPLAY');
     const limits = this.#limits;
@@ -314,7 +323,7 @@ export class ServerProtocol {
       grant,
     });
     const fresh = yield* call(() =>
-      this.#replayCache.remember(toBase64Url(request.enc), request.timestamp + this.#maxSkewMs),
+      this.#replayCache.remember(toBase64Url(request.enc), this.#replayExpiry(request.timestamp)),
     );
     if (!fresh) throw new CipherlayerError('ERR_REPLAY');
     const record: SessionRecord = {
