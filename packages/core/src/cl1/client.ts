@@ -53,6 +53,7 @@ export class ClientSession {
     private readonly keys: SessionKeys,
     private readonly backend: CryptoBackend,
     private readonly clock: () => number,
+    private readonly limits: Limits,
   ) {}
 
   get sessionId(): Uint8Array {
@@ -69,6 +70,7 @@ export class ClientSession {
   }
 
   sealRequest(binding: RequestBinding, request: RequestParts): MaybePromise<SealedClientRequest> {
+    if (request.body.length > this.limits.maxBodyBytes) throw new CipherlayerError('ERR_TOO_LARGE');
     if (!this.usable)
       throw new CipherlayerError(
         this.#nextCounter >= this.grant.maxMessages ? 'ERR_SESSION_LIMIT' : 'ERR_SESSION_EXPIRED',
@@ -162,6 +164,7 @@ export class ClientProtocol {
     finish(response: Uint8Array, status: number): MaybePromise<ClientSession>;
   }> {
     const backend = this.backend;
+    const limits = this.#limits;
     const clock = () => this.now();
     return then(
       runFlow(backend, startHandshake({ key: this.key, binding, timestamp: this.now() })),
@@ -172,7 +175,7 @@ export class ClientProtocol {
             backend,
             (function* () {
               const { grant, keys } = yield* finishHandshake(handshake, response, status);
-              return new ClientSession(grant, yield* importSessionKeys(keys), backend, clock);
+              return new ClientSession(grant, yield* importSessionKeys(keys), backend, clock, limits);
             })(),
           ),
       }),

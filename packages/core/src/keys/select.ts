@@ -43,9 +43,13 @@ export function* readDiscoveryKeys(document: unknown): Flow<PublishedKey[]> {
     } catch {
       continue; // A key in a suite this client does not know is skipped, not fatal.
     }
-    const keyId = Number(entry.kid);
-    if (!Number.isInteger(keyId) || keyId < 0 || keyId > 255) throw new CipherlayerError('ERR_MALFORMED');
+    const keyId =
+      typeof entry.kid === 'string' && /^(0|[1-9][0-9]{0,2})$/.test(entry.kid) ? Number(entry.kid) : -1;
+    if (keyId < 0 || keyId > 255 || out.some((k) => k.keyId === keyId))
+      throw new CipherlayerError('ERR_MALFORMED');
     const curve: DhCurve = suite.kem.curve;
+    if (entry.crv !== curve || (entry.use !== undefined && entry.use !== 'enc'))
+      throw new CipherlayerError('ERR_MALFORMED');
     const x = fromBase64Url(field(entry.x, 'x'));
     const publicKey =
       curve === 'X25519' ? x : concat(Uint8Array.of(4), x, fromBase64Url(field(entry.y, 'y')));
@@ -80,7 +84,10 @@ export function selectServerKey(
 ): PublishedKey {
   const suites = options.suites ?? DEFAULT_SUITES;
   let candidates = keys.filter((k) => suites.includes(k.suite));
-  if (options.pins !== undefined && options.pins.length > 0) {
+  if (options.pins !== undefined) {
+    // An empty list is a configuration mistake, not "no pinning": refuse rather than trust any key.
+    if (options.pins.length === 0)
+      throw new CipherlayerError('ERR_CONFIG', { detail: 'pins is empty; omit it to disable pinning' });
     const pins = options.pins;
     candidates = candidates.filter((k) => pins.includes(k.pin));
     if (candidates.length === 0) throw new CipherlayerError('ERR_PIN_MISMATCH');

@@ -28,6 +28,9 @@ export interface SessionStore {
   bind(sessionId: Uint8Array, attributes: Readonly<Record<string, string>>): MaybePromise<boolean>;
 }
 
+/** How long an expired session is remembered (to answer ERR_SESSION_EXPIRED) before it is dropped. */
+export const EXPIRED_GRACE_MS = 10 * 60_000;
+
 /** Map key of a session id: its bytes as a binary string (cheaper than base64 on the hot path). */
 function idKey(sessionId: Uint8Array): string {
   return String.fromCharCode.apply(null, sessionId as unknown as number[]);
@@ -76,7 +79,8 @@ export class MemorySessionStore implements SessionStore {
     const id = idKey(sessionId);
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
-    if (entry.record.expiresAt <= this.#clock()) {
+    // An expired session is kept a little longer so its client hears "expired", not "unknown".
+    if (entry.record.expiresAt + EXPIRED_GRACE_MS <= this.#clock()) {
       this.#entries.delete(id);
       return undefined;
     }
@@ -87,10 +91,6 @@ export class MemorySessionStore implements SessionStore {
   }
 
   load(sessionId: Uint8Array): SessionRecord | 'revoked' | undefined {
-    // An expired session is still returned (not refreshed in the LRU order) so that the
-    // server answers ERR_SESSION_EXPIRED rather than ERR_SESSION_UNKNOWN; eviction drops it.
-    const stale = this.#entries.get(idKey(sessionId));
-    if (stale !== undefined && !stale.revoked && stale.record.expiresAt <= this.#clock()) return stale.record;
     const entry = this.#entry(sessionId);
     if (entry === undefined) return undefined;
     return entry.revoked ? 'revoked' : entry.record;
@@ -98,7 +98,7 @@ export class MemorySessionStore implements SessionStore {
 
   acceptCounter(sessionId: Uint8Array, counter: number): WindowVerdict | 'unknown' {
     const entry = this.#entry(sessionId);
-    if (entry === undefined || entry.revoked) return 'unknown';
+    if (entry === undefined || entry.revoked || entry.record.expiresAt <= this.#clock()) return 'unknown';
     return entry.window.accept(counter);
   }
 
