@@ -1,0 +1,41 @@
+import { MODES, type Mode } from './group.js';
+
+export interface CliOptions {
+  readonly mode: Mode;
+  /** Group names to run, in registry order; empty means all. */
+  readonly only: readonly string[];
+  readonly help: boolean;
+}
+
+const { quick, full } = MODES;
+
+export const USAGE = `usage: npm run bench -- [--quick] [--only <group>[,<group>...]]
+
+  --quick          ${quick.rounds} rounds of ~${quick.roundMs} ms per variant (under a minute in all)
+  --full           ${full.rounds} rounds of ~${full.roundMs} ms per variant (a few minutes in all; the default)
+  --only <groups>  run these groups only (repeatable, or comma-separated)
+  --help           this text`;
+
+export class UsageError extends Error {}
+
+export function parseArgs(args: readonly string[], known: readonly string[]): CliOptions {
+  let mode = MODES.full;
+  const only: string[] = [];
+  let help = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--quick') mode = MODES.quick;
+    else if (arg === '--full') mode = MODES.full;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const value = arg === '--only' ? args[++i] : arg.slice('--only='.length);
+      if (value === undefined || value === '') throw new UsageError('--only needs a group name');
+      for (const name of value.split(',')) {
+        if (!known.includes(name))
+          throw new UsageError(`unknown group "${name}"; the groups are: ${known.join(', ')}`);
+        only.push(name);
+      }
+    } else throw new UsageError(`unknown argument "${arg}"`);
+  }
+  return { mode, only, help };
+}
