@@ -75,7 +75,8 @@ export const nodeBackend: SyncCryptoBackend = {
   name: 'node:crypto',
 
   randomBytes(length) {
-    return view(randomFillSync(Buffer.allocUnsafe(length)));
+    // Not Buffer.allocUnsafe: its shared pool would put secrets beside unrelated data.
+    return randomFillSync(new Uint8Array(length));
   },
 
   digest(hash, data) {
@@ -94,14 +95,21 @@ export const nodeBackend: SyncCryptoBackend = {
     return handle as unknown as AeadKey;
   },
 
-  seal(key, nonce, aad, plaintext) {
+  seal(key, nonce, aad, plaintext, prefix) {
     checkAeadInput(nonce);
     const { cipher: name, key: secret } = key as unknown as NodeAeadKey;
     const cipher = createCipheriv(name, secret, nonce, { authTagLength: TAG_LENGTH });
     if (aad.length > 0) cipher.setAAD(aad);
     const body = cipher.update(plaintext);
     const tail = cipher.final();
-    return view(Buffer.concat([body, tail, cipher.getAuthTag()], body.length + tail.length + TAG_LENGTH));
+    const head = prefix?.length ?? 0;
+    // One unpooled output: a message's .buffer never exposes other data.
+    const out = new Uint8Array(head + body.length + tail.length + TAG_LENGTH);
+    if (prefix !== undefined) out.set(prefix, 0);
+    out.set(body, head);
+    out.set(tail, head + body.length);
+    out.set(cipher.getAuthTag(), head + body.length + tail.length);
+    return out;
   },
 
   open(key, nonce, aad, ciphertext) {

@@ -66,12 +66,15 @@ export const webCryptoBackend: CryptoBackend = {
     return key as unknown as AeadKey;
   },
 
-  async seal(key, nonce, aad, plaintext) {
+  async seal(key, nonce, aad, plaintext, prefix) {
     if (nonce.length !== NONCE_LENGTH)
       throw new CipherlayerError('ERR_INVALID_KEY', { detail: 'nonce length' });
     const params: AesGcmParams = { name: 'AES-GCM', iv: own(nonce), tagLength: 128 };
     if (aad.length > 0) params.additionalData = own(aad);
-    return new Uint8Array(await subtle().encrypt(params, key as unknown as CryptoKey, own(plaintext)));
+    const sealed = new Uint8Array(
+      await subtle().encrypt(params, key as unknown as CryptoKey, own(plaintext)),
+    );
+    return prefix === undefined ? sealed : concat(prefix, sealed);
   },
 
   async open(key, nonce, aad, ciphertext) {

@@ -14,25 +14,41 @@ export interface RequestBinding {
 
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/;
 
-export function encodeBinding(binding: RequestBinding): Uint8Array {
-  return requestAad(new Uint8Array(0), binding);
-}
-
-/** Associated data of a request: its header, then the binding, in one allocation. */
-export function requestAad(header: Uint8Array, binding: RequestBinding): Uint8Array {
+function encode(binding: RequestBinding): Uint8Array {
   if (!METHOD.test(binding.method)) throw new CipherlayerError('ERR_MALFORMED');
   if (!binding.target.startsWith('/') && binding.target !== '*') throw new CipherlayerError('ERR_MALFORMED');
   const method = utf8(binding.method.toUpperCase());
   const target = utf8(binding.target);
-  const out = new Uint8Array(header.length + 1 + method.length + 4 + target.length);
-  out.set(header, 0);
-  let offset = header.length;
-  out[offset++] = method.length;
-  out.set(method, offset);
-  offset += method.length;
-  new DataView(out.buffer).setUint32(offset, target.length);
-  out.set(target, offset + 4);
+  const out = new Uint8Array(1 + method.length + 4 + target.length);
+  out[0] = method.length;
+  out.set(method, 1);
+  new DataView(out.buffer).setUint32(1 + method.length, target.length);
+  out.set(target, 5 + method.length);
   return out;
+}
+
+/** Recent bindings, encoded: an API serves the same few routes over and over. */
+const recent = new Map<string, Uint8Array>();
+const RECENT_LIMIT = 1024;
+
+function encoded(binding: RequestBinding): Uint8Array {
+  const cacheKey = `${binding.method} ${binding.target}`;
+  let bytes = recent.get(cacheKey);
+  if (bytes === undefined) {
+    bytes = encode(binding);
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(cacheKey, bytes);
+  }
+  return bytes;
+}
+
+export function encodeBinding(binding: RequestBinding): Uint8Array {
+  return encode(binding);
+}
+
+/** Associated data of a request: its header, then the binding. */
+export function requestAad(header: Uint8Array, binding: RequestBinding): Uint8Array {
+  return concat(header, encoded(binding));
 }
 
 /** Associated data of a response: its header, then the HTTP status as a 16-bit integer. */

@@ -1,4 +1,4 @@
-import { type Bytes, concat, counterNonce } from '../lib/bytes.js';
+import { type Bytes, counterNonce } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 import { call, type Flow } from '../lib/flow.js';
 import { type RequestBinding, requestAad, responseAad } from './binding.js';
@@ -26,8 +26,7 @@ export function* sealSessionRequest(
   const header = encodeSessionRequestHeader(keys.sessionId, counter, contentType);
   const nonce = counterNonce(keys.c2s.iv, counter);
   const aad = requestAad(header, binding);
-  const ciphertext = yield* call((b) => b.seal(keys.c2s.key, nonce, aad, body));
-  return concat(header, ciphertext);
+  return yield* call((b) => b.seal(keys.c2s.key, nonce, aad, body, header));
 }
 
 export function* openSessionRequest(
@@ -50,8 +49,7 @@ export function* sealSessionResponse(
   const header = encodeSessionResponseHeader(counter, contentType);
   const nonce = counterNonce(keys.s2c.iv, counter);
   const aad = responseAad(header, status);
-  const ciphertext = yield* call((b) => b.seal(keys.s2c.key, nonce, aad, body));
-  return concat(header, ciphertext);
+  return yield* call((b) => b.seal(keys.s2c.key, nonce, aad, body, header));
 }
 
 /** The counter must be the one of the request this response answers. */

@@ -30,6 +30,8 @@ export interface DhKeyPair {
 }
 
 type MaybePromise<T> = T | Promise<T>;
+/** Bytes backed by a plain ArrayBuffer (what fetch, Blob and Web Crypto accept). */
+type Bytes = Uint8Array<ArrayBuffer>;
 
 export interface CryptoBackend {
   readonly name: string;
@@ -38,8 +40,18 @@ export interface CryptoBackend {
   digest(hash: HashName, data: Uint8Array): MaybePromise<Uint8Array>;
   hmac(hash: HashName, key: Uint8Array, data: Uint8Array): MaybePromise<Uint8Array>;
   importAeadKey(algorithm: AeadAlgorithm, raw: Uint8Array): MaybePromise<AeadKey>;
-  /** AEAD encryption; returns ciphertext || 16-byte tag. */
-  seal(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): MaybePromise<Uint8Array>;
+  /**
+   * AEAD encryption; returns prefix || ciphertext || 16-byte tag. The prefix
+   * (a message header, say) is copied as is, so a whole message costs one
+   * output allocation.
+   */
+  seal(
+    key: AeadKey,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    prefix?: Uint8Array,
+  ): MaybePromise<Bytes>;
   /** AEAD decryption; any failure throws ERR_DECRYPT. */
   open(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): MaybePromise<Uint8Array>;
   /**
@@ -60,7 +72,7 @@ export interface SyncCryptoBackend extends CryptoBackend {
   digest(hash: HashName, data: Uint8Array): Uint8Array;
   hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
   importAeadKey(algorithm: AeadAlgorithm, raw: Uint8Array): AeadKey;
-  seal(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  seal(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefix?: Uint8Array): Bytes;
   open(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array;
   importDhPrivateKey(curve: DhCurve, secret: Uint8Array): DhKeyPair;
   dh(curve: DhCurve, privateKey: DhPrivateKey, peerPublicKey: Uint8Array): Uint8Array;
