@@ -78,4 +78,5 @@ export {
   type MemorySessionStoreOptions,
   type SessionRecord,
   type SessionStore,
+  type StoredSession,
 } from './state/session-store.js';

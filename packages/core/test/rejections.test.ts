@@ -120,7 +120,7 @@ async function handshake(w: World, attributes: Record<string, string> = {}): Pro
   rememberBytes(accepted.sessionId);
   const record = await w.server.sessions.load(accepted.sessionId);
   if (typeof record === 'object') {
-    for (const part of [record.material.c2sKey, record.material.s2cKey]) rememberBytes(part);
+    for (const part of [record.record.material.c2sKey, record.record.material.s2cKey]) rememberBytes(part);
   }
   return await hello.finish(accepted.response, 200);
 }

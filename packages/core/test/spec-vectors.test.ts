@@ -407,8 +407,9 @@ describe.each(backends)('spec vectors on %s', (_name, backend) => {
         v.grant.expiresAt,
         v.grant.maxMessages,
       ]);
-      const record = await server.sessions.load(session.sessionId);
-      if (record === undefined || record === 'revoked') throw new Error('session not saved');
+      const stored = await server.sessions.load(session.sessionId);
+      if (stored === undefined || stored === 'revoked') throw new Error('session not saved');
+      const { record } = stored;
       const k = v.sessionKeys;
       const m = record.material;
       expect([hex(m.c2sKey), hex(m.c2sIv), hex(m.s2cKey), hex(m.s2cIv)]).toEqual([

@@ -17,7 +17,8 @@ const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/;
 function encode(binding: RequestBinding): Uint8Array {
   if (!METHOD.test(binding.method)) throw new CipherlayerError('ERR_MALFORMED');
   if (!binding.target.startsWith('/') && binding.target !== '*') throw new CipherlayerError('ERR_MALFORMED');
-  const method = utf8(binding.method.toUpperCase());
+  // Methods are case-sensitive (RFC 9110, section 9.1): bound exactly as sent.
+  const method = utf8(binding.method);
   const target = utf8(binding.target);
   const out = new Uint8Array(1 + method.length + 4 + target.length);
   out[0] = method.length;

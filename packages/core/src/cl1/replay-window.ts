@@ -31,6 +31,10 @@ export class ReplayWindow {
         detail: 'replay window size must be a multiple of 32 from 64 to 4096',
       });
     }
+    if (!Number.isSafeInteger(highest) || highest < -1)
+      throw new CipherlayerError('ERR_CONFIG', { detail: 'highest' });
+    if (words !== undefined && words.length !== size / 32)
+      throw new CipherlayerError('ERR_CONFIG', { detail: 'words' });
     this.size = size;
     this.#highest = highest;
     this.#words = words ?? new Uint32Array(size / 32);

@@ -260,9 +260,10 @@ export class ServerProtocol {
     context: RequestContext,
   ): Flow<OpenedSessionRequest> {
     const request = parseSessionRequest(message);
-    const record = yield* call(() => this.#sessions.load(request.sessionId));
-    if (record === undefined) throw new CipherlayerError('ERR_SESSION_UNKNOWN');
-    if (record === 'revoked') throw new CipherlayerError('ERR_SESSION_REVOKED');
+    const stored = yield* call(() => this.#sessions.load(request.sessionId));
+    if (stored === undefined) throw new CipherlayerError('ERR_SESSION_UNKNOWN');
+    if (stored === 'revoked') throw new CipherlayerError('ERR_SESSION_REVOKED');
+    const { record } = stored;
     if (this.#clock() >= record.expiresAt) throw new CipherlayerError('ERR_SESSION_EXPIRED');
     if (request.counter >= record.maxMessages) throw new CipherlayerError('ERR_SESSION_LIMIT');
     for (const [name, value] of Object.entries(record.attributes)) {
@@ -275,7 +276,7 @@ export class ServerProtocol {
     }
     const body = yield* openSessionRequest(keys, request, binding);
     // Only authentic messages move the window, so forgeries cannot push real messages out of it.
-    const verdict = yield* call(() => this.#sessions.acceptCounter(request.sessionId, request.counter));
+    const verdict = yield* call(() => stored.acceptCounter(request.counter));
     if (verdict === 'unknown') throw new CipherlayerError('ERR_SESSION_UNKNOWN');
     if (verdict !== 'fresh') throw new CipherlayerError('ERR_REPLAY');
     const sessionKeys = keys;

@@ -14,15 +14,23 @@ export interface SessionRecord {
 
 type MaybePromise<T> = T | Promise<T>;
 
-/**
- * Where sessions live. `acceptCounter` must be atomic: when several server
- * instances share a store, exactly one of them accepts a given counter.
- */
+/** A session as loaded for one request: its record, and the atomic counter check. */
+export interface StoredSession {
+  readonly record: SessionRecord;
+  /**
+   * Marks `counter` as seen in the session's replay window, atomically: when
+   * several server instances share a store, exactly one accepts a counter.
+   * Called only after the message authenticated. 'unknown' if the session
+   * was revoked, expired or dropped since it was loaded.
+   */
+  acceptCounter(counter: number): MaybePromise<WindowVerdict | 'unknown'>;
+}
+
+/** Where sessions live: the in-memory store below, or a shared one (Redis) for several instances. */
 export interface SessionStore {
   save(record: SessionRecord, windowSize: number): MaybePromise<void>;
-  /** The record, 'revoked' for a revoked session still within its lifetime, or undefined. */
-  load(sessionId: Uint8Array): MaybePromise<SessionRecord | 'revoked' | undefined>;
-  acceptCounter(sessionId: Uint8Array, counter: number): MaybePromise<WindowVerdict | 'unknown'>;
+  /** The session, 'revoked' for a revoked session still within its lifetime, or undefined. */
+  load(sessionId: Uint8Array): MaybePromise<StoredSession | 'revoked' | undefined>;
   revoke(sessionId: Uint8Array): MaybePromise<void>;
   /** Replaces the session's attributes (after login, say). */
   bind(sessionId: Uint8Array, attributes: Readonly<Record<string, string>>): MaybePromise<boolean>;
@@ -36,10 +44,19 @@ function idKey(sessionId: Uint8Array): string {
   return String.fromCharCode.apply(null, sessionId as unknown as number[]);
 }
 
-interface Entry {
-  record: SessionRecord;
-  window: ReplayWindow;
-  revoked: boolean;
+class MemoryEntry implements StoredSession {
+  revoked = false;
+
+  constructor(
+    public record: SessionRecord,
+    private readonly window: ReplayWindow,
+    private readonly clock: () => number,
+  ) {}
+
+  acceptCounter(counter: number): WindowVerdict | 'unknown' {
+    if (this.revoked || this.record.expiresAt <= this.clock()) return 'unknown';
+    return this.window.accept(counter);
+  }
 }
 
 export interface MemorySessionStoreOptions {
@@ -50,7 +67,7 @@ export interface MemorySessionStoreOptions {
 
 /** The default store: one process, bounded, expiring, least-recently-used eviction. */
 export class MemorySessionStore implements SessionStore {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, MemoryEntry>();
   readonly #maxSessions: number;
   readonly #clock: () => number;
 
@@ -72,10 +89,10 @@ export class MemorySessionStore implements SessionStore {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
     }
-    this.#entries.set(id, { record, window: new ReplayWindow(windowSize), revoked: false });
+    this.#entries.set(id, new MemoryEntry(record, new ReplayWindow(windowSize), this.#clock));
   }
 
-  #entry(sessionId: Uint8Array): Entry | undefined {
+  #entry(sessionId: Uint8Array): MemoryEntry | undefined {
     const id = idKey(sessionId);
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
@@ -90,16 +107,10 @@ export class MemorySessionStore implements SessionStore {
     return entry;
   }
 
-  load(sessionId: Uint8Array): SessionRecord | 'revoked' | undefined {
+  load(sessionId: Uint8Array): StoredSession | 'revoked' | undefined {
     const entry = this.#entry(sessionId);
     if (entry === undefined) return undefined;
-    return entry.revoked ? 'revoked' : entry.record;
-  }
-
-  acceptCounter(sessionId: Uint8Array, counter: number): WindowVerdict | 'unknown' {
-    const entry = this.#entry(sessionId);
-    if (entry === undefined || entry.revoked || entry.record.expiresAt <= this.#clock()) return 'unknown';
-    return entry.window.accept(counter);
+    return entry.revoked ? 'revoked' : entry;
   }
 
   revoke(sessionId: Uint8Array): void {

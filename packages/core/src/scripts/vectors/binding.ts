@@ -5,7 +5,10 @@ import type { BindingVector, StatusVector } from './types.js';
 
 const BINDINGS: readonly { name: string; binding: RequestBinding }[] = [
   { name: 'origin-form target with a query', binding: { method: 'POST', target: '/api/transfer?from=1' } },
-  { name: 'method in lower case is sent in upper case', binding: { method: 'get', target: '/' } },
+  {
+    name: 'method in lower case is bound as sent (methods are case-sensitive)',
+    binding: { method: 'get', target: '/' },
+  },
   { name: 'asterisk-form target', binding: { method: 'OPTIONS', target: '*' } },
   { name: 'extension method token', binding: { method: 'M-SEARCH', target: '/' } },
   {

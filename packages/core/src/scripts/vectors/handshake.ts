@@ -58,7 +58,8 @@ export async function handshakeVector(
   const session = await hello.finish(accepted.response, HANDSHAKE_STATUS);
   clientRandom.assertDone();
   serverRandom.assertDone();
-  const record = await server.sessions.load(accepted.sessionId);
+  const stored = await server.sessions.load(accepted.sessionId);
+  const record = typeof stored === 'object' ? stored.record : stored;
   if (record === undefined || record === 'revoked')
     throw new Error('vector self-check failed: session saved');
 
