@@ -22,6 +22,8 @@ export default defineConfig({
       include: ['packages/*/src/**/*.ts'],
       exclude: ['packages/*/src/scripts/**'],
       reporter: ['text-summary', 'json-summary'],
+      // The bar: a drop below it fails the run.
+      thresholds: { statements: 90, branches: 80, functions: 90, lines: 90 },
       reportsDirectory: 'coverage',
     },
   },
