@@ -217,6 +217,23 @@ export class ServerProtocol {
     return timestamp + this.#maxSkewMs + 1;
   }
 
+  /** Refuses an encapsulated request (stateless or handshake) whose `enc` was already accepted. */
+  *#rememberOnce(request: EncapsulatedRequest): Flow<void> {
+    const id = toBase64Url(request.enc);
+    const fresh = yield* call(() => this.#replayCache.remember(id, this.#replayExpiry(request.timestamp)));
+    if (!fresh) throw new CipherlayerError('ERR_REPLAY');
+  }
+
+  /** The one-shot `sealResponse` of an opened request: size limit, then the seal. */
+  #responder(
+    seal: (response: ResponseParts) => Flow<Bytes>,
+  ): (response: ResponseParts) => MaybePromise<Bytes> {
+    return once((response) => {
+      if (response.body.length > this.#limits.maxBodyBytes) throw new CipherlayerError('ERR_TOO_LARGE');
+      return runFlow(this.#backend, seal(response));
+    });
+  }
+
   *#openRequest(message: Uint8Array, binding: RequestBinding, context: RequestContext): Flow<OpenedRequest> {
     this.#checkSize(message);
     const type = messageTypeOf(message);
@@ -227,11 +244,7 @@ export class ServerProtocol {
     const request = parseEncapsulatedRequest(message);
     const key = this.#keyFor(request, now);
     const { body, context: hpke } = yield* openEncapsulatedRequest(request, key.suite, key.keyPair, binding);
-    const fresh = yield* call(() =>
-      this.#replayCache.remember(toBase64Url(request.enc), this.#replayExpiry(request.timestamp)),
-    );
-    if (!fresh) throw new CipherlayerError('ERR_REPLAY');
-    const limits = this.#limits;
+    yield* this.#rememberOnce(request);
     return {
       kind: 'stateless',
       keyId: request.keyId,
@@ -239,18 +252,14 @@ export class ServerProtocol {
       timestamp: request.timestamp,
       contentType: request.contentType,
       body,
-      sealResponse: once((response) => {
-        if (response.body.length > limits.maxBodyBytes) throw new CipherlayerError('ERR_TOO_LARGE');
-        return runFlow(
-          this.#backend,
-          sealEncapsulatedResponse({
-            type: MessageType.Response,
-            context: hpke,
-            enc: request.enc,
-            ...response,
-          }),
-        );
-      }),
+      sealResponse: this.#responder((response) =>
+        sealEncapsulatedResponse({
+          type: MessageType.Response,
+          context: hpke,
+          enc: request.enc,
+          ...response,
+        }),
+      ),
     };
   }
 
@@ -280,7 +289,6 @@ export class ServerProtocol {
     if (verdict === 'unknown') throw new CipherlayerError('ERR_SESSION_UNKNOWN');
     if (verdict !== 'fresh') throw new CipherlayerError('ERR_REPLAY');
     const sessionKeys = keys;
-    const limits = this.#limits;
     return {
       kind: 'session',
       sessionId: request.sessionId,
@@ -288,19 +296,15 @@ export class ServerProtocol {
       attributes: record.attributes,
       contentType: request.contentType,
       body,
-      sealResponse: once((response) => {
-        if (response.body.length > limits.maxBodyBytes) throw new CipherlayerError('ERR_TOO_LARGE');
-        return runFlow(
-          this.#backend,
-          sealSessionResponse(
-            sessionKeys,
-            request.counter,
-            response.status,
-            response.contentType,
-            response.body,
-          ),
-        );
-      }),
+      sealResponse: this.#responder((response) =>
+        sealSessionResponse(
+          sessionKeys,
+          request.counter,
+          response.status,
+          response.contentType,
+          response.body,
+        ),
+      ),
     };
   }
 
@@ -323,10 +327,7 @@ export class ServerProtocol {
       binding,
       grant,
     });
-    const fresh = yield* call(() =>
-      this.#replayCache.remember(toBase64Url(request.enc), this.#replayExpiry(request.timestamp)),
-    );
-    if (!fresh) throw new CipherlayerError('ERR_REPLAY');
+    yield* this.#rememberOnce(request);
     const record: SessionRecord = {
       material: keys,
       createdAt: now,
