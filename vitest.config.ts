@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@cipherlayer\/core$/, replacement: here('./packages/core/src/index.ts') },
       { find: /^@cipherlayer\/core\/(.*)$/, replacement: here('./packages/core/src/$1.ts') },
-      { find: /^@cipherlayer\/(server|redis|client)$/, replacement: here('./packages/$1/src/index.ts') },
+      { find: /^@cipherlayer\/(server|redis|client|records)$/, replacement: here('./packages/$1/src/index.ts') },
     ],
   },
   test: {

@@ -1,0 +1,1 @@
+export type { EncryptionContext, Keyring, WrappedKey } from './keyring.js';
