@@ -74,6 +74,7 @@ export {
 } from './ohttp/key-config.js';
 export { MemoryReplayCache, type MemoryReplayCacheOptions, type ReplayCache } from './state/replay-cache.js';
 export {
+  EXPIRED_GRACE_MS,
   MemorySessionStore,
   type MemorySessionStoreOptions,
   type SessionRecord,
