@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@cipherlayer\/core$/, replacement: here('./packages/core/src/index.ts') },
       { find: /^@cipherlayer\/core\/(.*)$/, replacement: here('./packages/core/src/$1.ts') },
+      { find: /^@cipherlayer\/client\/axios$/, replacement: here('./packages/client/src/axios.ts') },
       { find: /^@cipherlayer\/(server|redis|client|records)$/, replacement: here('./packages/$1/src/index.ts') },
     ],
   },
