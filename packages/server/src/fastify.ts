@@ -1,0 +1,2 @@
+/** Fastify 5: `app.register(cipherlayerFastify, { cipherlayer: engine })`. */
+export { cipherlayerFastify, type FastifyCipherlayerOptions } from './adapters/fastify/plugin.js';
