@@ -20,6 +20,7 @@ import { generateServerKey } from '../src/keys/server-key.js';
 import type { CryptoBackend } from '../src/lib/backend.js';
 import { concat, fromBase64, fromBase64Url, toBase64, toBase64Url, utf8 } from '../src/lib/bytes.js';
 import { CipherlayerError } from '../src/lib/errors.js';
+import { ByteReader, ByteWriter } from '../src/lib/reader.js';
 import {
   decodeKeyConfig,
   decodeKeyConfigList,
@@ -690,5 +691,41 @@ describe.each(backends)('ServerProtocol on arbitrary bytes (%s)', (name, backend
     ]) {
       expect(seen).toContain(code);
     }
+  });
+});
+
+describe('ByteWriter', () => {
+  it('writes any sequence of fields exactly, across buffer growth', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ k: fc.constant('u8' as const), v: fc.integer({ min: 0, max: 0xff }) }),
+            fc.record({ k: fc.constant('u16' as const), v: fc.integer({ min: 0, max: 0xffff }) }),
+            fc.record({ k: fc.constant('u32' as const), v: fc.integer({ min: 0, max: 0xffffffff }) }),
+            fc.record({
+              k: fc.constant('u64' as const),
+              v: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+            }),
+            fc.record({ k: fc.constant('bytes' as const), v: fc.uint8Array({ maxLength: 300 }) }),
+          ),
+          { maxLength: 40 },
+        ),
+        (fields) => {
+          const writer = new ByteWriter(1);
+          for (const f of fields) {
+            if (f.k === 'bytes') writer.bytes(f.v);
+            else writer[f.k](f.v);
+          }
+          const reader = new ByteReader(writer.finish());
+          for (const f of fields) {
+            if (f.k === 'bytes') expect(reader.take(f.v.length)).toEqual(f.v);
+            else expect(reader[f.k]()).toBe(f.v);
+          }
+          reader.end();
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -73,10 +73,17 @@ export type Cl1Message =
   | SessionResponseMessage;
 
 /** Content types are visible ASCII (and space) only, at most 255 bytes; empty means "no body". */
+/** Recently encoded content types: a server answers with the same few over and over. */
+const encodedContentTypes = new Map<string, Uint8Array>();
+
 export function checkContentType(contentType: string): Uint8Array {
+  const cached = encodedContentTypes.get(contentType);
+  if (cached !== undefined) return cached;
   if (contentType.length > MAX_CONTENT_TYPE) throw new CipherlayerError('ERR_MALFORMED');
   const bytes = utf8(contentType);
   for (const byte of bytes) if (byte < 0x20 || byte > 0x7e) throw new CipherlayerError('ERR_MALFORMED');
+  if (encodedContentTypes.size >= 256) encodedContentTypes.clear();
+  encodedContentTypes.set(contentType, bytes);
   return bytes;
 }
 
@@ -93,10 +100,15 @@ function readPrefix(reader: ByteReader): number {
 
 /** The type byte of a cl1 message, without parsing the rest. */
 export function messageTypeOf(message: Uint8Array): MessageTypeValue {
-  const reader = new ByteReader(message);
-  const type = readPrefix(reader);
-  if (type < MessageType.Request || type > MessageType.SessionResponse)
+  const type = message[1];
+  if (
+    message[0] !== CL1_MAGIC ||
+    type === undefined ||
+    type < MessageType.Request ||
+    type > MessageType.SessionResponse
+  ) {
     throw new CipherlayerError('ERR_MALFORMED');
+  }
   return type as MessageTypeValue;
 }
 

@@ -65,24 +65,20 @@ export class ReplayWindow {
     return 'fresh';
   }
 
-  #index(counter: number): [number, number] {
-    const position = counter % this.size;
-    return [position >>> 5, 1 << (position & 31)];
-  }
-
+  // Bit (counter mod size) of the ring: word (position >>> 5), bit (position & 31).
   #bit(counter: number): boolean {
-    const [word, mask] = this.#index(counter);
-    return ((this.#words[word] as number) & mask) !== 0;
+    const position = counter % this.size;
+    return ((this.#words[position >>> 5] as number) & (1 << (position & 31))) !== 0;
   }
 
   #set(counter: number): void {
-    const [word, mask] = this.#index(counter);
-    this.#words[word] = (this.#words[word] as number) | mask;
+    const position = counter % this.size;
+    this.#words[position >>> 5] = (this.#words[position >>> 5] as number) | (1 << (position & 31));
   }
 
   #clear(counter: number): void {
-    const [word, mask] = this.#index(counter);
-    this.#words[word] = (this.#words[word] as number) & ~mask;
+    const position = counter % this.size;
+    this.#words[position >>> 5] = (this.#words[position >>> 5] as number) & ~(1 << (position & 31));
   }
 
   toState(): ReplayWindowState {

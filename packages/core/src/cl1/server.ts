@@ -275,8 +275,9 @@ export class ServerProtocol {
     const { record } = stored;
     if (this.#clock() >= record.expiresAt) throw new CipherlayerError('ERR_SESSION_EXPIRED');
     if (request.counter >= record.maxMessages) throw new CipherlayerError('ERR_SESSION_LIMIT');
-    for (const [name, value] of Object.entries(record.attributes)) {
-      if (context.attributes?.[name] !== value) throw new CipherlayerError('ERR_SESSION_BINDING');
+    for (const name in record.attributes) {
+      if (context.attributes?.[name] !== record.attributes[name])
+        throw new CipherlayerError('ERR_SESSION_BINDING');
     }
     let keys = this.#importedKeys.get(record);
     if (keys === undefined) {

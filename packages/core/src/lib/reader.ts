@@ -58,45 +58,67 @@ export class ByteReader {
   }
 }
 
-/** Writes big-endian integers; the counterpart of ByteReader. */
+/**
+ * Writes big-endian integers; the counterpart of ByteReader. One growing
+ * buffer, no allocation per field (encoders run on every message).
+ */
 export class ByteWriter {
-  private readonly parts: Uint8Array[] = [];
-  private length = 0;
+  #buffer: Uint8Array;
+  #view: DataView;
+  #length = 0;
+
+  constructor(capacity = 64) {
+    this.#buffer = new Uint8Array(capacity);
+    this.#view = new DataView(this.#buffer.buffer);
+  }
+
+  #reserve(size: number): number {
+    const offset = this.#length;
+    if (offset + size > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(this.#buffer.length * 2, offset + size));
+      grown.set(this.#buffer.subarray(0, offset));
+      this.#buffer = grown;
+      this.#view = new DataView(grown.buffer);
+    }
+    this.#length += size;
+    return offset;
+  }
 
   u8(value: number): this {
-    return this.bytes(Uint8Array.of(value & 0xff));
+    const offset = this.#reserve(1); // reserve first: it may replace the buffer
+    this.#buffer[offset] = value & 0xff;
+    return this;
   }
 
   u16(value: number): this {
-    return this.bytes(Uint8Array.of((value >> 8) & 0xff, value & 0xff));
+    const offset = this.#reserve(2);
+    this.#view.setUint16(offset, value & 0xffff);
+    return this;
   }
 
   u32(value: number): this {
-    return this.bytes(
-      Uint8Array.of((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff),
-    );
+    const offset = this.#reserve(4);
+    this.#view.setUint32(offset, value >>> 0);
+    return this;
   }
 
   u64(value: number): this {
     if (!Number.isSafeInteger(value) || value < 0)
       throw new RangeError('u64: not a safe non-negative integer');
-    this.u32(Math.floor(value / 0x100000000));
-    return this.u32(value >>> 0);
-  }
-
-  bytes(value: Uint8Array): this {
-    this.parts.push(value);
-    this.length += value.length;
+    const offset = this.#reserve(8);
+    this.#view.setUint32(offset, Math.floor(value / 0x100000000));
+    this.#view.setUint32(offset + 4, value >>> 0);
     return this;
   }
 
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let offset = 0;
-    for (const part of this.parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+  bytes(value: Uint8Array): this {
+    const offset = this.#reserve(value.length);
+    this.#buffer.set(value, offset);
+    return this;
+  }
+
+  /** The written bytes, in a buffer of exactly their length. */
+  finish(): Uint8Array<ArrayBuffer> {
+    return this.#buffer.slice(0, this.#length);
   }
 }
