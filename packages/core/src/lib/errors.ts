@@ -32,8 +32,9 @@ export type ErrorCode = keyof typeof errorRegistry;
 export interface CipherlayerErrorOptions {
   cause?: unknown;
   /**
-   * Extra words for configuration errors only (which option, what to change).
-   * Never pass data that came from a message or a key.
+   * Extra words: for configuration errors, which option and what to change;
+   * for key errors, the public id of the key concerned. Never key bytes,
+   * plaintext, tokens, or anything taken from an incoming message.
    */
   detail?: string;
 }
