@@ -10,12 +10,24 @@ export default defineConfig({
       { find: /^@cipherlayer\/core$/, replacement: here('./packages/core/src/index.ts') },
       { find: /^@cipherlayer\/core\/(.*)$/, replacement: here('./packages/core/src/$1.ts') },
       { find: /^@cipherlayer\/client\/axios$/, replacement: here('./packages/client/src/axios.ts') },
-      { find: /^@cipherlayer\/(server|redis|client|records)$/, replacement: here('./packages/$1/src/index.ts') },
+      {
+        find: /^@cipherlayer\/server\/(express|fastify|hono|prometheus)$/,
+        replacement: here('./packages/server/src/$1.ts'),
+      },
+      {
+        find: /^@cipherlayer\/(server|redis|client|records)$/,
+        replacement: here('./packages/$1/src/index.ts'),
+      },
     ],
   },
   test: {
     globalSetup: ['scripts/vitest-global-setup.ts'],
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

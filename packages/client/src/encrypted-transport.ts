@@ -34,6 +34,8 @@ export class EncryptedTransport {
   readonly #clock: ServerClock;
   readonly #keys: KeyDirectory;
   readonly #sessions: SessionSlot | undefined;
+  /** The headers of the latest request sent in each session (not its body): the logout carries them too. */
+  readonly #lastHeaders = new WeakMap<ClientSession, Pick<OutgoingRequest, 'headers' | 'credentials'>>();
   #backend: Promise<CryptoBackend> | undefined;
 
   constructor(options: ResolvedOptions) {
@@ -41,7 +43,9 @@ export class EncryptedTransport {
     this.#clock = new ServerClock(options.clock, options.maxClockCorrectionMs);
     this.#keys = new KeyDirectory(options, () => this.#loadBackend(), this.#clock);
     this.#sessions =
-      options.mode === 'session' ? new SessionSlot((protocol) => this.#handshake(protocol)) : undefined;
+      options.mode === 'session'
+        ? new SessionSlot((protocol, request) => this.#handshake(protocol, request))
+        : undefined;
   }
 
   #loadBackend(): Promise<CryptoBackend> {
@@ -89,7 +93,8 @@ export class EncryptedTransport {
     attempt.stage = 'exchange';
     let sealer: ClientProtocol | ClientSession = protocol;
     if (this.#sessions !== undefined) {
-      attempt.session = await this.#sessions.get(protocol);
+      attempt.session = await this.#sessions.get(protocol, request);
+      this.#lastHeaders.set(attempt.session, { headers: request.headers, credentials: request.credentials });
       sealer = attempt.session;
     }
     const binding: RequestBinding = { method: request.method, target: request.target };
@@ -139,14 +144,24 @@ export class EncryptedTransport {
     return message;
   }
 
-  async #handshake(protocol: ClientProtocol): Promise<ClientSession> {
+  /**
+   * Handshakes with the headers and credentials of the request that needs
+   * the session (spec/http.md, "Well-known resources"): a server binds the
+   * session to values it reads from them (a device id, a user's token or
+   * cookie) and compares them on every request of the session.
+   */
+  async #handshake(protocol: ClientProtocol, request: OutgoingRequest): Promise<ClientSession> {
     const { sessionUrl, encoding } = this.#options;
     const target = sessionUrl.pathname + sessionUrl.search;
     const hello = await protocol.startHandshake({ method: 'POST', target });
+    const headers = new Headers(request.headers);
+    headers.set('content-type', MEDIA_TYPES[encoding]);
+    headers.set('accept', MEDIA_TYPES[encoding]);
     const wire = await this.#options.fetch(sessionUrl.origin + target, {
       method: 'POST',
-      headers: { 'content-type': MEDIA_TYPES[encoding], accept: MEDIA_TYPES[encoding] },
+      headers,
       body: messageBody(hello.message, encoding),
+      credentials: request.credentials,
       redirect: 'manual',
     });
     return await hello.finish(await this.#messageOf(wire), wire.status);
@@ -154,8 +169,10 @@ export class EncryptedTransport {
 
   /**
    * Revokes the session on the server (DELETE on the session URL, sealed in
-   * the session) and forgets it here. The session is forgotten even when the
-   * server cannot be reached; then it ends at its expiry.
+   * the session, with the headers of the session's latest request, which
+   * the server checks like any other) and forgets it here. The session is
+   * forgotten even when the server cannot be reached; then it ends at its
+   * expiry.
    */
   async logout(): Promise<void> {
     const session = this.#sessions?.take();
@@ -166,9 +183,14 @@ export class EncryptedTransport {
       { method: 'DELETE', target },
       { contentType: '', body: new Uint8Array(0) },
     );
+    const latest = this.#lastHeaders.get(session);
+    const headers = new Headers(latest?.headers);
+    headers.set(MESSAGE_HEADER, messageHeader(sealed.message));
+    headers.set('accept', MEDIA_TYPES[encoding]);
     const wire = await this.#options.fetch(sessionUrl.origin + target, {
       method: 'DELETE',
-      headers: { [MESSAGE_HEADER]: messageHeader(sealed.message), accept: MEDIA_TYPES[encoding] },
+      headers,
+      ...(latest === undefined ? {} : { credentials: latest.credentials }),
       redirect: 'manual',
     });
     await sealed.openResponse(await this.#messageOf(wire), wire.status);

@@ -57,6 +57,8 @@ type Override = (response: ServerResponse) => void;
 
 export interface ServerDoubleOptions extends Partial<Omit<ServerProtocolOptions, 'backend'>> {
   app?: App;
+  /** Values sessions are bound to, read from each request (as @cipherlayer/server's `sessionAttributes`). */
+  sessionAttributes?: (request: IncomingMessage) => Record<string, string>;
   /** Static files (path → content), for a browser page on the same origin. */
   files?: Record<string, { contentType: string; body: string }>;
 }
@@ -80,6 +82,7 @@ export class ServerDouble {
   protocol: ServerProtocol;
   app: App;
   readonly #files: NonNullable<ServerDoubleOptions['files']>;
+  readonly #attributes: ServerDoubleOptions['sessionAttributes'];
   readonly #overrides: { path: string | undefined; respond: Override }[] = [];
   readonly #server = createServer((req, res) => {
     this.#handle(req, res).catch((error: unknown) => {
@@ -88,12 +91,13 @@ export class ServerDouble {
   });
 
   private constructor(options: ServerDoubleOptions) {
-    const { app, files, ...protocolOptions } = options;
+    const { app, files, sessionAttributes, ...protocolOptions } = options;
     const keys =
       protocolOptions.keys ?? new ServerKeySet([runFlow(nodeBackend, generateServerKey({ keyId: 1 }))]);
     this.protocol = new ServerProtocol({ ...protocolOptions, backend: nodeBackend, keys });
     this.app = app ?? echo;
     this.#files = files ?? {};
+    this.#attributes = sessionAttributes;
   }
 
   static async start(options: ServerDoubleOptions = {}): Promise<ServerDouble> {
@@ -202,11 +206,12 @@ export class ServerDouble {
       res.end(json ? JSON.stringify(toJsonMessage(sealed)) : sealed);
     };
     const path = target.split('?', 1)[0];
+    const attributes = this.#attributes?.(req) ?? {};
     if (path === SESSION_PATH && method === 'POST') {
-      send(200, (await this.protocol.handshake(message, binding)).response);
+      send(200, (await this.protocol.handshake(message, binding, attributes)).response);
       return;
     }
-    const opened = await this.protocol.openRequest(message, binding);
+    const opened = await this.protocol.openRequest(message, binding, { attributes });
     if (path === SESSION_PATH && method === 'DELETE') {
       if (opened.kind !== 'session') throw new CipherlayerError('ERR_MALFORMED');
       await this.protocol.revokeSession(opened.sessionId);
