@@ -15,7 +15,7 @@ export default defineConfig({
         replacement: here('./packages/server/src/$1.ts'),
       },
       {
-        find: /^@cipherlayer\/(server|redis|client|records)$/,
+        find: /^@cipherlayer\/(server|redis|client|records|tls|profiles|angular)$/,
         replacement: here('./packages/$1/src/index.ts'),
       },
     ],

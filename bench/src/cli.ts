@@ -11,14 +11,23 @@ const { quick, full } = MODES;
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only <group>[,<group>...]]
 
-  --quick          ${quick.rounds} rounds of ~${quick.roundMs} ms per variant (under a minute in all)
-  --full           ${full.rounds} rounds of ~${full.roundMs} ms per variant (a few minutes in all; the default)
-  --only <groups>  run these groups only (repeatable, or comma-separated)
+  --quick          ${quick.rounds} rounds of ~${quick.roundMs} ms per variant, and short HTTP suites (about a minute in all)
+  --full           ${full.rounds} rounds of ~${full.roundMs} ms per variant, and the full HTTP suites (the default)
+  --only <groups>  run these groups only (repeatable, or comma-separated); \`http\` is every
+                   HTTP suite (http-fastify, http-express)
   --help           this text`;
 
 export class UsageError extends Error {}
 
-export function parseArgs(args: readonly string[], known: readonly string[]): CliOptions {
+/**
+ * `known` are the group names `--only` accepts; `aliases` name several at
+ * once (`http` for every HTTP suite).
+ */
+export function parseArgs(
+  args: readonly string[],
+  known: readonly string[],
+  aliases: Readonly<Record<string, readonly string[]>> = {},
+): CliOptions {
   let mode = MODES.full;
   const only: string[] = [];
   let help = false;
@@ -31,9 +40,14 @@ export function parseArgs(args: readonly string[], known: readonly string[]): Cl
       const value = arg === '--only' ? args[++i] : arg.slice('--only='.length);
       if (value === undefined || value === '') throw new UsageError('--only needs a group name');
       for (const name of value.split(',')) {
-        if (!known.includes(name))
-          throw new UsageError(`unknown group "${name}"; the groups are: ${known.join(', ')}`);
-        only.push(name);
+        const names = Object.hasOwn(aliases, name) ? (aliases[name] as readonly string[]) : [name];
+        for (const group of names) {
+          if (!known.includes(group))
+            throw new UsageError(
+              `unknown group "${group}"; the groups are: ${[...known, ...Object.keys(aliases)].join(', ')}`,
+            );
+          if (!only.includes(group)) only.push(group);
+        }
       }
     } else throw new UsageError(`unknown argument "${arg}"`);
   }
