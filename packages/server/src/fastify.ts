@@ -1,2 +1,6 @@
 /** Fastify 5: `app.register(cipherlayerFastify, { cipherlayer: engine })`. */
-export { cipherlayerFastify, type FastifyCipherlayerOptions } from './adapters/fastify/plugin.js';
+export {
+  cipherlayerFastify,
+  type FastifyCipherlayerOptions,
+  type RouteCipherlayer,
+} from './adapters/fastify/plugin.js';

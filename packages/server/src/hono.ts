@@ -2,3 +2,4 @@
 
 export { getCipherlayer, type WebCipherlayerOptions } from './adapters/web/handler.js';
 export { cipherlayerHono, type HonoContextLike, type HonoMiddleware } from './adapters/web/hono.js';
+export { getCipherlayerProfile } from './adapters/web/profile-request.js';

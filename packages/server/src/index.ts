@@ -6,6 +6,7 @@
  */
 
 export { cipherlayerFetch, getCipherlayer, type WebCipherlayerOptions } from './adapters/web/handler.js';
+export { getCipherlayerProfile } from './adapters/web/profile-request.js';
 export { Cipherlayer } from './engine/cipherlayer.js';
 export { createCipherlayer } from './engine/create.js';
 export { type ErrorCode, type ErrorReply, errorReply } from './engine/errors.js';
@@ -21,4 +22,17 @@ export {
 } from './engine/media.js';
 export type { CipherlayerOptions, KeyLoader } from './engine/options.js';
 export type { Policy, PolicyChoice } from './engine/policy.js';
+export { defineProfile, Profile } from './engine/profile.js';
+export type { CipherlayerProfileExchange } from './engine/profile-exchange.js';
+export type {
+  EndpointAnswer,
+  OpenedByProfile,
+  ProfileEndpoint,
+  ProfileIntake,
+  ProfileRequest,
+  ProfileSpec,
+  ResponseSealer,
+  SealedAnswer,
+} from './engine/profile-spec.js';
+export type { Protection } from './engine/protections.js';
 export type { WellKnownPaths } from './engine/well-known.js';

@@ -10,9 +10,17 @@ const VARY = 'Cipherlayer, Content-Type';
 
 /** Appends cipherlayer's Vary members to what the app set. */
 export function withVary(existing: string | number | readonly string[] | undefined | null): string {
-  if (existing === undefined || existing === null || existing === '') return VARY;
+  return withVaryOf(existing, VARY);
+}
+
+/** Appends `members` (a profile's request headers) to the Vary the app set. */
+export function withVaryOf(
+  existing: string | number | readonly string[] | undefined | null,
+  members: string,
+): string {
+  if (existing === undefined || existing === null || existing === '') return members;
   const value = Array.isArray(existing) ? existing.join(', ') : String(existing);
-  return value.trim() === '*' ? value : `${value}, ${VARY}`;
+  return value.trim() === '*' || members === '' ? value : `${value}, ${members}`;
 }
 
 /**

@@ -37,6 +37,14 @@ export function requestForm(contentType: string | undefined, header: string | un
   return body ?? 'plaintext';
 }
 
+/** True when a request carries a cl1 message, by its Content-Type or its `Cipherlayer` header. */
+export function carriesCl1(contentType: string | undefined, header: string | undefined): boolean {
+  if (header !== undefined) return true;
+  if (contentType === undefined) return false;
+  const media = mediaTypeOf(contentType);
+  return media === MEDIA_TYPE || media === MEDIA_TYPE_JSON;
+}
+
 export function responseEncoding(form: MessageForm, accept: string | undefined): ResponseEncoding {
   if (form === 'header') return accept?.includes(MEDIA_TYPE_JSON) ? 'json' : 'binary';
   return form;

@@ -1,5 +1,5 @@
 import { CipherlayerError } from '@cipherlayer/core';
-import { asCipherlayerError, type ErrorReply, errorReply } from './errors.js';
+import { asCipherlayerError, type ErrorCode, type ErrorReply, errorReply } from './errors.js';
 import { type CipherlayerEvents, EventHub, type EventName, type Listener } from './events.js';
 import { describeCause, type LogSink } from './logger.js';
 import type { MessageForm, ResponseEncoding } from './media.js';
@@ -12,9 +12,12 @@ import type { MessageForm, ResponseEncoding } from './media.js';
 export class Reporter {
   readonly #log: LogSink;
   readonly #events: EventHub;
+  readonly #reply: (code: ErrorCode) => ErrorReply;
 
-  constructor(log: LogSink) {
+  /** `reply` gives the answer for a code: the registry's, unless a profile answers with other statuses. */
+  constructor(log: LogSink, reply: (code: ErrorCode) => ErrorReply = errorReply) {
     this.#log = log;
+    this.#reply = reply;
     this.#events = new EventHub((event) =>
       log.error({ event }, 'cipherlayer: an event listener threw; the request went on'),
     );
@@ -71,7 +74,7 @@ export class Reporter {
   /** The error reply for a refused request, logged and reported as `rejected`. */
   rejected(error: unknown, requestId: string | undefined): ErrorReply {
     const failure = asCipherlayerError(error);
-    const reply = errorReply(failure.code);
+    const reply = this.#reply(failure.code);
     const fields = { code: reply.code, status: reply.status, requestId };
     if (reply.status >= 500) {
       this.#log.error({ ...fields, cause: describeCause(failure.cause) }, 'cipherlayer: request failed');

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Exchange } from '../engine/exchange.js';
 import { UNSAFE_REQUEST_HEADERS } from '../engine/http-rules.js';
+import type { MessageForm } from '../engine/media.js';
 
 /**
  * Rewrites an opened request's headers to describe its plaintext, as if it
@@ -10,7 +10,10 @@ import { UNSAFE_REQUEST_HEADERS } from '../engine/http-rules.js';
  * and deleting a property from Node's header object slows every later
  * header lookup of the request.
  */
-export function describePlaintext(headers: IncomingHttpHeaders, exchange: Exchange): void {
+export function describePlaintext(
+  headers: IncomingHttpHeaders,
+  exchange: { readonly contentType: string; readonly body: Uint8Array; readonly form: MessageForm },
+): void {
   for (const name of UNSAFE_REQUEST_HEADERS) if (headers[name] !== undefined) delete headers[name];
   const { contentType, body } = exchange;
   if (body.length > 0 || exchange.form !== 'header') {

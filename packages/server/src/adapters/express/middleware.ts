@@ -1,6 +1,6 @@
 import { CipherlayerError } from '@cipherlayer/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Cipherlayer } from '../../engine/cipherlayer.js';
+import type { Cipherlayer } from '../../engine/cipherlayer.js';
 import { configError } from '../../engine/errors.js';
 import type { CipherlayerExchange, Exchange } from '../../engine/exchange.js';
 import { withVary } from '../../engine/http-rules.js';
@@ -13,10 +13,12 @@ import {
   responseEncoding,
 } from '../../engine/media.js';
 import { admit, checkPolicy, isPolicy, type Policy, type PolicyChoice } from '../../engine/policy.js';
-import { readBody } from '../../io/node-body.js';
+import type { CipherlayerProfileExchange, ProfileExchange } from '../../engine/profile-exchange.js';
+import { type Protection, type Protections, protectionsOf } from '../../engine/protections.js';
 import { presentPlaintext } from './plaintext-request.js';
-import { refuseSealed, sealResponses } from './sealing-response.js';
-import { sendErrorReply } from './send.js';
+import { admitProfile, serveProfileEndpoint } from './profile-request.js';
+import { type Refuser, readWire, refuse, requestIdOf } from './refusal.js';
+import { sealResponses } from './sealing-response.js';
 import { serveWellKnown } from './well-known.js';
 
 declare global {
@@ -24,6 +26,8 @@ declare global {
     interface Request {
       /** Set by cipherlayer when the request was a cl1 message it opened. */
       cipherlayer?: CipherlayerExchange;
+      /** Set when a profile (rsa-session, static-key, jwe) opened the request. */
+      cipherlayerProfile?: CipherlayerProfileExchange;
     }
   }
 }
@@ -39,16 +43,6 @@ export interface ExpressCipherlayerOptions {
 }
 
 type Engine = Cipherlayer<Request>;
-
-function requestIdOf(req: Request): string | undefined {
-  const id = (req as { id?: unknown }).id;
-  return typeof id === 'string' ? id : undefined;
-}
-
-function refuse(engine: Engine, req: Request, res: Response, error: unknown): void {
-  const reply = engine.reject(error, requestIdOf(req));
-  if (!refuseSealed(res, reply)) sendErrorReply(res, reply);
-}
 
 /** The request is authenticated: from here on the app sees plaintext and every answer is sealed. */
 function enter(engine: Engine, exchange: Exchange, req: Request, res: Response, next: NextFunction): void {
@@ -85,51 +79,59 @@ function open(
   }
 }
 
-/** The body, unless a parser mounted before cipherlayer already consumed it into a Buffer or string. */
-function readWire(req: Request, limit: number): Promise<Uint8Array> {
-  if (!req.readableEnded) return readBody(req, req.headers['content-length'], limit);
-  const body: unknown = req.body;
-  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.isBuffer(body) ? body : undefined;
-  if (bytes === undefined) {
-    const detail = 'the request body was consumed before cipherlayer: mount cipherlayer before body parsers';
-    return Promise.reject(new CipherlayerError('ERR_INTERNAL', { cause: new Error(detail) }));
-  }
-  if (bytes.length > limit) return Promise.reject(new CipherlayerError('ERR_TOO_LARGE'));
-  return Promise.resolve(bytes);
-}
-
 function choose(choice: (req: Request) => Policy, req: Request): Policy {
   const policy = choice(req);
   // A policy function that returns nonsense fails closed.
   return isPolicy(policy) ? policy : 'require';
 }
 
+/**
+ * A request an outer cipherlayer middleware already opened goes on when this
+ * one accepts what opened it and no override changed its method since (the
+ * message was bound to the method it was opened for); anything else is 415.
+ */
+function nested(p: Protections<Request>, req: Request, res: Response, next: NextFunction): boolean {
+  const opened = req.cipherlayer as Exchange | undefined;
+  const byProfile = req.cipherlayerProfile as ProfileExchange | undefined;
+  if (opened === undefined && byProfile === undefined) return false;
+  const accepted =
+    opened !== undefined
+      ? p.engine !== undefined && opened.method === req.method
+      : p.profile?.name === byProfile?.profile && byProfile?.method === req.method;
+  if (accepted) next();
+  else refuse((p.engine ?? p.profile) as Refuser, req, res, new CipherlayerError('ERR_PLAINTEXT_REJECTED'));
+  return true;
+}
+
 function protect(
-  engine: Engine,
+  p: Protections<Request>,
   choice: PolicyChoice<Request>,
   wellKnown: boolean,
   req: Request,
   res: Response,
   next: NextFunction,
 ): void {
-  const opened = req.cipherlayer as Exchange | undefined;
-  if (opened !== undefined) {
-    // Opened by an outer cipherlayer middleware. A method changed since (an
-    // override middleware) would reach a handler the message was not bound to.
-    if (opened.method === req.method) next();
-    else refuse(engine, req, res, new CipherlayerError('ERR_PLAINTEXT_REJECTED'));
-    return;
-  }
+  if (nested(p, req, res, next)) return;
+  const { engine, profile } = p;
   if (wellKnown) {
-    const resource = engine.wellKnown(req.originalUrl);
+    const resource = engine?.wellKnown(req.originalUrl);
     if (resource !== undefined) {
-      serveWellKnown(engine, resource, req, res, next);
+      serveWellKnown(engine as Engine, resource, req, res, next);
+      return;
+    }
+    const endpoint = profile?.endpoint(req.method, req.originalUrl);
+    if (endpoint !== undefined && profile !== undefined) {
+      serveProfileEndpoint(profile, endpoint, req, res);
       return;
     }
   }
   const policy = typeof choice === 'function' ? choose(choice, req) : choice;
   if (policy === 'off') {
     next();
+    return;
+  }
+  if (engine === undefined) {
+    admitProfile(profile as NonNullable<typeof profile>, policy, req, res, next);
     return;
   }
   const { headers } = req;
@@ -141,6 +143,24 @@ function protect(
     refuse(engine, req, res, error);
     return;
   }
+  // Not a cl1 message: the profile's, when the route lists one.
+  if (profile !== undefined && form === 'plaintext') {
+    admitProfile(profile, policy, req, res, next);
+    return;
+  }
+  admitCl1(engine, policy, form, header, req, res, next);
+}
+
+function admitCl1(
+  engine: Engine,
+  policy: 'require' | 'optional',
+  form: RequestForm,
+  header: string | undefined,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  const { headers } = req;
   const admission = admit(policy, req.method, form);
   if (admission === 'pass') {
     res.setHeader('vary', withVary(res.getHeader('vary')));
@@ -175,17 +195,21 @@ const OPTION_NAMES: readonly string[] = ['policy', 'wellKnown'];
  * app.use(cipherlayer(engine));                                   // every route after it: require
  * router.use(cipherlayer(engine, { policy: 'optional' }));         // one router
  * app.post('/transfer', cipherlayer(engine), handler);             // one route
+ * app.post('/legacy', cipherlayer(staticKey), handler);            // a seed profile
+ * app.use('/api', cipherlayer([engine, rsaSession]));              // cl1 or the profile, during a migration
  * ```
  *
  * An inner middleware after an outer one that already opened the request
- * only checks that the method did not change since; a plaintext request
- * passed by an outer `optional` one is refused by an inner `require` one.
- * Route handlers do not change: `req.body` is the plaintext, and whatever
- * they send is sealed.
+ * only checks that it accepts what opened it and that the method did not
+ * change since; a plaintext request passed by an outer `optional` one is
+ * refused by an inner `require` one. Route handlers do not change:
+ * `req.body` is the plaintext, and whatever they send is sealed.
  */
-export function cipherlayer(engine: Engine, options: ExpressCipherlayerOptions = {}): RequestHandler {
-  if (!(engine instanceof Cipherlayer))
-    throw configError('cipherlayer(engine): pass what createCipherlayer() returned');
+export function cipherlayer(
+  protection: Protection<Request> | readonly Protection<Request>[],
+  options: ExpressCipherlayerOptions = {},
+): RequestHandler {
+  const protections = protectionsOf(protection, 'cipherlayer(engine)');
   if (typeof options !== 'object' || options === null) throw configError('options must be an object');
   for (const key of Object.keys(options)) {
     if (!OPTION_NAMES.includes(key))
@@ -197,6 +221,6 @@ export function cipherlayer(engine: Engine, options: ExpressCipherlayerOptions =
   const wellKnown = options.wellKnown ?? true;
   if (typeof wellKnown !== 'boolean') throw configError('wellKnown must be true or false');
   return function cipherlayerMiddleware(req: Request, res: Response, next: NextFunction): void {
-    protect(engine, policy, wellKnown, req, res, next);
+    protect(protections, policy, wellKnown, req, res, next);
   };
 }

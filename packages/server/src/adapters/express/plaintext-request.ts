@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parse as parseUrlEncoded } from 'node:querystring';
-import type { Exchange } from '../../engine/exchange.js';
+import type { MessageForm } from '../../engine/media.js';
 import { isJsonMediaType, mediaTypeOf } from '../../engine/media.js';
 import { describePlaintext } from '../../io/plaintext-headers.js';
 
@@ -13,6 +13,13 @@ import { describePlaintext } from '../../io/plaintext-headers.js';
  * mounted after cipherlayer see a finished request and leave `req.body` as
  * it is.
  */
+/** An opened request's plaintext: a cl1 Exchange or a profile's. */
+export interface OpenedPlaintext {
+  readonly contentType: string;
+  readonly body: Uint8Array;
+  readonly form: MessageForm;
+}
+
 export interface PlaintextRequest {
   headers: IncomingHttpHeaders;
   body?: unknown;
@@ -36,9 +43,24 @@ function parseFailure(): BodyParseError {
 }
 
 /** Presents the plaintext; returns the error to pass to `next` when it is not the JSON it claims to be. */
-export function presentPlaintext(req: PlaintextRequest, exchange: Exchange): BodyParseError | undefined {
+export function presentPlaintext(
+  req: PlaintextRequest,
+  exchange: OpenedPlaintext,
+): BodyParseError | undefined {
   describePlaintext(req.headers, exchange);
-  const { contentType, body } = exchange;
+  return presentBody(req, exchange.contentType, exchange.body);
+}
+
+/**
+ * Sets `req.body` from bytes cipherlayer read, as Express's parsers would:
+ * for an opened request, and for a plaintext one a profile had to read to
+ * know it was not its message (its headers stay as they came).
+ */
+export function presentBody(
+  req: PlaintextRequest,
+  contentType: string,
+  body: Uint8Array,
+): BodyParseError | undefined {
   if (body.length === 0) {
     req.body = undefined;
     return undefined;

@@ -3,8 +3,11 @@ import { CipherlayerError } from '@cipherlayer/core';
 import type { Cipherlayer } from '../../engine/cipherlayer.js';
 import type { ErrorReply } from '../../engine/errors.js';
 import type { Exchange } from '../../engine/exchange.js';
-import { SEALED_CACHE_CONTROL, sealedStatus, withVary } from '../../engine/http-rules.js';
+import { SEALED_CACHE_CONTROL, sealedStatus, withVary, withVaryOf } from '../../engine/http-rules.js';
 import { mediaTypeFor } from '../../engine/media.js';
+import type { Profile } from '../../engine/profile.js';
+import type { ProfileExchange } from '../../engine/profile-exchange.js';
+import type { SealedAnswer } from '../../engine/profile-spec.js';
 import { sendErrorReply } from './send.js';
 
 /**
@@ -16,6 +19,8 @@ import { sendErrorReply } from './send.js';
  *
  * The replacements are shared functions reading their state from the
  * response, so wrapping a response allocates one state object, no closures.
+ * The state object is a `Cl1Sealer` or a `ProfileSealer`: they differ only
+ * in how the buffered body is sealed and labelled.
  */
 const kSealer = Symbol('cipherlayer.sealer');
 
@@ -34,19 +39,31 @@ type Method = (...args: never[]) => unknown;
 type SealableResponse = ServerResponse & { [kSealer]?: Sealer };
 type Callback = (error?: Error | null) => void;
 
-class Sealer {
+abstract class Sealer {
   state = BUFFERING;
   chunks: Buffer[] = [];
   length = 0;
 
   constructor(
-    readonly engine: Cipherlayer<never>,
-    readonly exchange: Exchange,
+    readonly limit: number,
     readonly res: ServerResponse,
     readonly writeHead: Method,
     readonly write: Method,
     readonly end: Method,
   ) {}
+
+  /** The sealed body, or null to send the plaintext unchanged. Throws when it cannot be sealed. */
+  protected abstract sealBody(
+    status: number,
+    contentType: string,
+    body: Buffer,
+  ): Uint8Array | string | null | Promise<Uint8Array | string | null>;
+  /** Sets the status and the headers that describe the sealed body. */
+  protected abstract describeSealed(res: ServerResponse): void;
+  /** The error reply for an answer that cannot be sealed (logged and reported). */
+  protected abstract failure(error: unknown, reason: string): ErrorReply;
+  /** Marks the exchange answered. */
+  protected abstract settle(): void;
 
   /** Buffers a chunk; over the limit, answers 500 instead (the response could never be sealed). */
   collect(chunk: unknown, encoding: unknown): void {
@@ -60,7 +77,7 @@ class Sealer {
             (chunk as Uint8Array).length,
           );
     this.length += bytes.length;
-    if (this.length > this.engine.maxBodyBytes) {
+    if (this.length > this.limit) {
       this.chunks = [];
       this.fail(new CipherlayerError('ERR_TOO_LARGE'), 'response body over maxBodyBytes');
       return;
@@ -82,35 +99,34 @@ class Sealer {
       this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.length);
     this.chunks = [];
     const contentType = res.getHeader('content-type');
-    let sealed: Uint8Array | string | Promise<Uint8Array | string>;
+    let sealed: Uint8Array | string | null | Promise<Uint8Array | string | null>;
     try {
-      sealed = this.engine.seal(
-        this.exchange,
-        res.statusCode,
-        contentType === undefined ? '' : String(contentType),
-        body,
-      );
+      sealed = this.sealBody(res.statusCode, contentType === undefined ? '' : String(contentType), body);
     } catch (error) {
       this.fail(error, 'sealing failed', callback);
       return;
     }
     if (sealed instanceof Promise) {
       sealed.then(
-        (value) => this.send(value, callback),
+        (value) => this.send(value, body, callback),
         (error: unknown) => this.fail(error, 'sealing failed', callback),
       );
     } else {
-      this.send(sealed, callback);
+      this.send(sealed, body, callback);
     }
   }
 
-  send(sealed: Uint8Array | string, callback: Callback | undefined): void {
+  send(sealed: Uint8Array | string | null, plaintext: Buffer, callback: Callback | undefined): void {
     const { res } = this;
-    res.statusCode = sealedStatus(res.statusCode);
-    res.setHeader('content-type', mediaTypeFor(this.exchange.encoding));
+    if (sealed === null) {
+      // Left alone by the profile (an empty body): out as the app made it, minus the placeholder.
+      if (res.getHeader('etag') === ETAG_PLACEHOLDER) res.removeHeader('etag');
+      this.callEnd(plaintext, callback);
+      return;
+    }
+    this.describeSealed(res);
     res.setHeader('content-length', typeof sealed === 'string' ? Buffer.byteLength(sealed) : sealed.length);
     res.setHeader('cache-control', SEALED_CACHE_CONTROL);
-    res.setHeader('vary', withVary(res.getHeader('vary')));
     res.removeHeader('etag');
     res.removeHeader('transfer-encoding');
     this.callEnd(sealed, callback);
@@ -118,13 +134,13 @@ class Sealer {
 
   /** Answers in the clear with cipherlayer's error instead of the app's response. */
   fail(error: unknown, reason: string, callback?: Callback): void {
-    const reply = this.engine.sealFailed(error, this.exchange, reason);
+    const reply = this.failure(error, reason);
     this.refuse(reply, callback);
   }
 
   refuse(reply: ErrorReply, callback?: Callback): void {
     const { res } = this;
-    this.exchange.settled = true;
+    this.settle();
     if (res.headersSent) {
       res.destroy();
       return;
@@ -147,6 +163,77 @@ class Sealer {
     } finally {
       this.state = DONE;
     }
+  }
+}
+
+/** A cl1 exchange: sealed by the engine, labelled with the cl1 media type of its encoding. */
+class Cl1Sealer extends Sealer {
+  constructor(
+    readonly engine: Cipherlayer<never>,
+    readonly exchange: Exchange,
+    res: ServerResponse,
+    writeHead: Method,
+    write: Method,
+    end: Method,
+  ) {
+    super(engine.maxBodyBytes, res, writeHead, write, end);
+  }
+
+  protected sealBody(status: number, contentType: string, body: Buffer) {
+    return this.engine.seal(this.exchange, status, contentType, body);
+  }
+
+  protected describeSealed(res: ServerResponse): void {
+    res.statusCode = sealedStatus(res.statusCode);
+    res.setHeader('content-type', mediaTypeFor(this.exchange.encoding));
+    res.setHeader('vary', withVary(res.getHeader('vary')));
+  }
+
+  protected failure(error: unknown, reason: string): ErrorReply {
+    return this.engine.sealFailed(error, this.exchange, reason);
+  }
+
+  protected settle(): void {
+    this.exchange.settled = true;
+  }
+}
+
+/** A profile's exchange: sealed in the profile's format, under the status the app set. */
+class ProfileSealer extends Sealer {
+  #contentType = '';
+
+  constructor(
+    readonly profile: Profile<never>,
+    readonly exchange: ProfileExchange,
+    res: ServerResponse,
+    writeHead: Method,
+    write: Method,
+    end: Method,
+  ) {
+    super(profile.maxBodyBytes, res, writeHead, write, end);
+  }
+
+  protected sealBody(status: number, contentType: string, body: Buffer) {
+    const label = (answer: SealedAnswer | null): Uint8Array | string | null => {
+      if (answer === null) return null;
+      this.#contentType = answer.contentType;
+      return answer.body;
+    };
+    const sealed = this.profile.seal(this.exchange, status, contentType, body);
+    return sealed instanceof Promise ? sealed.then(label) : label(sealed);
+  }
+
+  protected describeSealed(res: ServerResponse): void {
+    res.setHeader('content-type', this.#contentType);
+    res.setHeader('vary', withVaryOf(res.getHeader('vary'), this.profile.vary));
+  }
+
+  protected failure(error: unknown, reason: string): ErrorReply {
+    return this.profile.sealFailed(error, this.exchange, reason);
+  }
+
+  protected settle(): void {
+    this.exchange.settled = true;
   }
 }
 
@@ -230,14 +317,33 @@ function holdHeaders(): void {}
 
 /** From here on, whatever the route writes to `res` is buffered and sealed at `end`. */
 export function sealResponses(engine: Cipherlayer<never>, exchange: Exchange, res: ServerResponse): void {
-  (res as SealableResponse)[kSealer] = new Sealer(
-    engine,
-    exchange,
+  install(
     res,
-    res.writeHead as Method,
-    res.write as Method,
-    res.end as Method,
+    new Cl1Sealer(engine, exchange, res, res.writeHead as Method, res.write as Method, res.end as Method),
   );
+}
+
+/** The same for a request a profile opened: its answer is sealed in the profile's format. */
+export function sealProfileResponses(
+  profile: Profile<never>,
+  exchange: ProfileExchange,
+  res: ServerResponse,
+): void {
+  install(
+    res,
+    new ProfileSealer(
+      profile,
+      exchange,
+      res,
+      res.writeHead as Method,
+      res.write as Method,
+      res.end as Method,
+    ),
+  );
+}
+
+function install(res: ServerResponse, sealer: Sealer): void {
+  (res as SealableResponse)[kSealer] = sealer;
   res.writeHead = sealingWriteHead as ServerResponse['writeHead'];
   res.write = sealingWrite as ServerResponse['write'];
   res.end = sealingEnd as ServerResponse['end'];

@@ -25,7 +25,7 @@ export type PreParsing = (
 ) => void;
 
 /** The plaintext as the stream Fastify's content-type parsers read next. */
-function plaintextStream(body: Uint8Array): RequestPayload {
+export function plaintextStream(body: Uint8Array): RequestPayload {
   const stream = new Readable({ read() {} });
   if (body.length > 0) stream.push(Buffer.from(body.buffer, body.byteOffset, body.length));
   stream.push(null);

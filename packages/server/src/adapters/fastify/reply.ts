@@ -19,7 +19,12 @@ export function sendErrorReply(reply: FastifyReply, error: ErrorReply): void {
  * Refuses a request from a hook. The hook's `done` is not called after this:
  * the route's handler, parsers and validators never run.
  */
-export function refuse(engine: Engine, request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+export function refuse(
+  engine: Pick<Engine, 'reject'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+): void {
   sendErrorReply(reply, engine.reject(error, request.id));
 }
 

@@ -1,6 +1,6 @@
 import { CipherlayerError } from '@cipherlayer/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CONTENT_TYPE } from '../../engine/errors.js';
+import { ERROR_CONTENT_TYPE, type ErrorReply } from '../../engine/errors.js';
 import type { Exchange } from '../../engine/exchange.js';
 import {
   ERROR_CACHE_CONTROL,
@@ -13,13 +13,13 @@ import { type BodyStream, readBody } from '../../io/node-body.js';
 import { readWebBody } from '../../io/web-body.js';
 import { asBuffer, type Engine } from './reply.js';
 
-type Done = (error: Error | null, payload?: unknown) => void;
+export type Done = (error: Error | null, payload?: unknown) => void;
 export type OnSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: Done) => void;
 
 const EMPTY = Buffer.alloc(0);
 
 /** The serialised payload as bytes: strings and Buffers at once, streams and Responses read up to the limit. */
-function payloadBytes(
+export function payloadBytes(
   payload: unknown,
   reply: FastifyReply,
   limit: number,
@@ -49,7 +49,11 @@ function fail(
   reason: string,
   done: Done,
 ): void {
-  const failure = engine.sealFailed(error, exchange, reason);
+  answerFailure(engine.sealFailed(error, exchange, reason), reply, done);
+}
+
+/** Replaces the app's answer with cipherlayer's plaintext error. */
+export function answerFailure(failure: ErrorReply, reply: FastifyReply, done: Done): void {
   for (const name of ['etag', 'content-encoding', 'content-length']) drop(reply, name);
   reply
     .code(failure.status)
@@ -59,7 +63,7 @@ function fail(
 }
 
 /** Removes a header only when present: Fastify deletes from its header object, which slows it down for good. */
-function drop(reply: FastifyReply, name: string): void {
+export function drop(reply: FastifyReply, name: string): void {
   if (reply.getHeader(name) !== undefined) reply.removeHeader(name);
 }
 

@@ -1,8 +1,18 @@
-import { checkWebOptions, policyFor, type WebCipherlayerOptions } from './handler.js';
+import { CipherlayerError } from '@cipherlayer/core';
+import type { Profile } from '../../engine/profile.js';
+import type { Protection } from '../../engine/protections.js';
+import {
+  type CheckedWebOptions,
+  checkWebOptions,
+  isCl1Request,
+  policyFor,
+  serveOwnResources,
+  type WebCipherlayerOptions,
+} from './handler.js';
 import { admitWebRequest, type Engine, exchangeOf } from './open-request.js';
-import { targetOf } from './responses.js';
+import { admitProfileWebRequest, getCipherlayerProfile, sealProfileWebResponse } from './profile-request.js';
+import { errorResponse, targetOf } from './responses.js';
 import { sealWebResponse, withPlaintextVary } from './seal-response.js';
-import { serveWellKnown } from './well-known.js';
 
 /**
  * The part of Hono's Context the middleware uses; Hono's own Context fits
@@ -24,27 +34,33 @@ export type HonoMiddleware = (c: HonoContextLike, next: () => Promise<void>) => 
  * app.get('/public', cipherlayerHono(engine, { policy: 'optional' }), handler);
  * ```
  */
-export function cipherlayerHono(engine: Engine, options: WebCipherlayerOptions = {}): HonoMiddleware {
-  const checked = checkWebOptions(engine, options, 'cipherlayerHono');
+export function cipherlayerHono(
+  protection: Protection<Request> | readonly Protection<Request>[],
+  options: WebCipherlayerOptions = {},
+): HonoMiddleware {
+  const checked = checkWebOptions(protection, options, 'cipherlayerHono');
   return async function cipherlayerMiddleware(c, next) {
     const request = c.req.raw;
-    if (exchangeOf(request) !== undefined) {
+    const nested = openedBefore(checked, request);
+    if (nested !== undefined) {
       // Opened by an outer cipherlayer middleware, which also seals the answer.
-      await next();
-      return undefined;
+      if (nested) {
+        await next();
+        return undefined;
+      }
+      const refuser = (checked.engine ?? checked.profile) as Pick<Engine, 'reject'>;
+      return errorResponse(refuser.reject(new CipherlayerError('ERR_PLAINTEXT_REJECTED'), undefined));
     }
     const target = targetOf(request.url);
-    if (checked.wellKnown) {
-      const resource = engine.wellKnown(target);
-      const answer =
-        resource === undefined ? undefined : await serveWellKnown(engine, resource, request, target);
-      if (answer !== undefined) return answer;
-    }
+    const own = await serveOwnResources(checked, request, target);
+    if (own !== undefined) return own;
     const policy = policyFor(checked.policy, request);
     if (policy === 'off') {
       await next();
       return undefined;
     }
+    if (!isCl1Request(checked, request)) return await profileRoute(checked, policy, c, next, target);
+    const engine = checked.engine as Engine;
     const entry = await admitWebRequest(engine, policy, request, target);
     if (entry instanceof Response) return entry;
     if (entry === 'pass') {
@@ -64,4 +80,40 @@ export function cipherlayerHono(engine: Engine, options: WebCipherlayerOptions =
     c.res = sealed;
     return undefined;
   };
+}
+
+/** Undefined when no outer middleware opened the request; else whether this one accepts what did. */
+function openedBefore(checked: CheckedWebOptions, request: Request): boolean | undefined {
+  if (exchangeOf(request) !== undefined) return checked.engine !== undefined;
+  const byProfile = getCipherlayerProfile(request);
+  if (byProfile === undefined) return undefined;
+  return checked.profile?.name === byProfile.profile;
+}
+
+async function profileRoute(
+  checked: CheckedWebOptions,
+  policy: 'require' | 'optional',
+  c: HonoContextLike,
+  next: () => Promise<void>,
+  target: string,
+): Promise<Response | undefined> {
+  const profile = checked.profile as Profile<Request>;
+  const entry = await admitProfileWebRequest(profile, policy, c.req.raw, target);
+  if (entry instanceof Response) return entry;
+  if ('pass' in entry) {
+    c.req.raw = entry.pass;
+    await next();
+    if (c.res !== undefined) withPlaintextVary(c.res, profile.vary);
+    return undefined;
+  }
+  c.req.raw = entry.request;
+  await next();
+  const sealed = await sealProfileWebResponse(
+    profile,
+    entry.exchange,
+    c.res ?? new Response(null, { status: 404 }),
+  );
+  c.res = undefined;
+  c.res = sealed;
+  return undefined;
 }

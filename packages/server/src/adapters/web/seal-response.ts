@@ -1,6 +1,6 @@
 import { CipherlayerError } from '@cipherlayer/core';
 import type { Exchange } from '../../engine/exchange.js';
-import { SEALED_CACHE_CONTROL, sealedStatus, withVary } from '../../engine/http-rules.js';
+import { SEALED_CACHE_CONTROL, sealedStatus, withVary, withVaryOf } from '../../engine/http-rules.js';
 import { mediaTypeFor } from '../../engine/media.js';
 import { readWebBody } from '../../io/web-body.js';
 import type { Engine } from './open-request.js';
@@ -40,14 +40,16 @@ export async function sealWebResponse(
 }
 
 /** A plaintext answer on an `optional` route still varies on how the request came. */
-export function withPlaintextVary(response: Response): Response {
+export function withPlaintextVary(response: Response, members?: string): Response {
+  const vary = (existing: string | null): string =>
+    members === undefined ? withVary(existing) : withVaryOf(existing, members);
   try {
-    response.headers.set('vary', withVary(response.headers.get('vary')));
+    response.headers.set('vary', vary(response.headers.get('vary')));
     return response;
   } catch {
     // Immutable headers (a fetched Response): copy.
     const headers = new Headers(response.headers);
-    headers.set('vary', withVary(headers.get('vary')));
+    headers.set('vary', vary(headers.get('vary')));
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   }
 }
