@@ -15,6 +15,10 @@ export default defineConfig({
         replacement: here('./packages/server/src/$1.ts'),
       },
       {
+        find: /^@cipherlayer\/profiles\/(rsa-session|static-key|jwe|redis|rsa-session\/client|static-key\/browser|jwe\/client)$/,
+        replacement: here('./packages/profiles/src/$1.ts'),
+      },
+      {
         find: /^@cipherlayer\/(server|redis|client|records|tls|profiles|angular)$/,
         replacement: here('./packages/$1/src/index.ts'),
       },
