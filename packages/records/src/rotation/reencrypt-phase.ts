@@ -1,4 +1,5 @@
 import type { SqlClient } from '../db/database.js';
+import { nextTurn } from '../lib/next-turn.js';
 import { addDigest, formatChecksum, parseChecksum } from './checksum.js';
 import { lastId, type PhaseContext } from './phase.js';
 import { type ColumnUpdate, idSqlType, readBatch, updateRows } from './table-scan.js';
@@ -87,6 +88,7 @@ export async function runReencryptPhase(context: PhaseContext): Promise<boolean>
   for (;;) {
     // At most two transactions open: the one committing and the one being encrypted.
     await older;
+    await nextTurn();
     if (signal?.aborted) {
       await previous;
       return false;

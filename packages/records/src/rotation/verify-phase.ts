@@ -1,4 +1,5 @@
 import type { Row } from '../db/database.js';
+import { nextTurn } from '../lib/next-turn.js';
 import { addDigest, formatChecksum, parseChecksum } from './checksum.js';
 import type { JobProblem, JobState } from './job-store.js';
 import { lastId, type PhaseContext } from './phase.js';
@@ -25,6 +26,7 @@ export async function runVerifyPhase(context: PhaseContext): Promise<boolean> {
   for (;;) {
     const rows = await next;
     if (rows.length === 0) break;
+    await nextTurn();
     if (signal?.aborted) return false;
     cursor = lastId(table, rows);
     next = readBatch(db, table, cursor, batchSize, false);

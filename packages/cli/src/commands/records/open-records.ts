@@ -14,7 +14,6 @@ import { choiceValue, stringValue } from '../../lib/args.js';
 import { inputError, unavailableError, usageError } from '../../lib/cli-error.js';
 import type { CommandContext, OptionSpec } from '../../lib/command.js';
 import { readInput, readPrivateInput } from '../../lib/files.js';
-import { yieldingDatabase } from './yielding-database.js';
 
 /** Options every records command takes: where the database is, and which keyring holds the KEK. */
 export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -91,7 +90,7 @@ async function openDatabase(context: CommandContext): Promise<Database> {
     } catch (error) {
       throw inputError(`cannot open the PGlite database at ${dir}: ${(error as Error).message}`, error);
     }
-    return yieldingDatabase(pgliteDatabase(pglite, { owned: true }));
+    return pgliteDatabase(pglite, { owned: true });
   }
   if (url === undefined)
     throw usageError('no database: give --database-url <url>, set DATABASE_URL, or give --pglite <dir>');
