@@ -1,107 +1,112 @@
 import type { AddressInfo } from 'node:net';
-import {
-  ClientProtocol,
-  fromJsonMessage,
-  generateServerKey,
-  runFlow,
-  ServerKeySet,
-  ServerProtocol,
-  toBase64Url,
-  toJsonMessage,
-} from '@cipherlayer/core';
+import { createClient } from '@cipherlayer/client';
+import { generateServerKey, runFlow, ServerKeySet, toBase64Url } from '@cipherlayer/core';
 import { nodeBackend } from '@cipherlayer/core/node';
-import { CL1_CONTENT_TYPE, DISCOVERY_PATH, HANDSHAKE_PATH, startServer } from './server.js';
+import { createCipherlayer } from '@cipherlayer/server';
+import { cipherlayerFastify } from '@cipherlayer/server/fastify';
+import Fastify from 'fastify';
 
 /**
  * cl1 end to end on embedded defaults: an in-memory server key, in-memory
- * sessions, a real HTTP server on 127.0.0.1. Prints what crosses the
- * network next to what the application code on each side sees.
+ * sessions, a Fastify server on 127.0.0.1 with the cipherlayer plugin, and
+ * @cipherlayer/client in Node. Prints what crosses the network next to what
+ * the application code on each side sees.
  */
 const print = (line = '') => process.stdout.write(`${line}\n`);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const preview = (bytes: Uint8Array) => {
-  const text = toBase64Url(bytes);
-  return text.length > 72
-    ? `${text.slice(0, 72)}… (${bytes.length} bytes)`
-    : `${text} (${bytes.length} bytes)`;
+const excerpt = (text: string, size: number) =>
+  text.length > 72 ? `${text.slice(0, 72)}… (${size} bytes)` : `${text} (${size} bytes)`;
+const wireView = (bytes: Uint8Array, contentType: string) =>
+  contentType.includes('json')
+    ? excerpt(new TextDecoder().decode(bytes), bytes.length)
+    : excerpt(toBase64Url(bytes), bytes.length);
+
+// ---- the server: Fastify routes written as if there were no encryption ----
+const keys = new ServerKeySet([runFlow(nodeBackend, generateServerKey({ keyId: 1 }))]);
+const engine = createCipherlayer({ keys });
+const app = Fastify();
+await app.register(cipherlayerFastify, { cipherlayer: engine }); // every route: cl1 required
+app.post('/api/transfer', async (request, reply) => {
+  const kind = request.cipherlayer?.kind;
+  print(`  server app sees: ${kind} ${JSON.stringify(request.body)}`);
+  return reply
+    .code(201)
+    .send({ transferId: 'tr_8f2c', status: 'booked', to: (request.body as { to: string }).to });
+});
+await app.listen({ host: '127.0.0.1', port: 0 });
+const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+// ---- the client: a fetch that logs the bytes it sends and receives ----
+let last: { url: string; init: RequestInit } | undefined;
+const wiretap: typeof fetch = async (input, init = {}) => {
+  const url = String(input instanceof Request ? input.url : input);
+  const headers = new Headers(init.headers);
+  const body =
+    init.body === undefined || init.body === null
+      ? undefined
+      : new Uint8Array(await new Response(init.body).arrayBuffer());
+  const sent: RequestInit = { ...init };
+  if (body === undefined) delete sent.body;
+  else sent.body = body;
+  last = { url, init: sent };
+  const header = headers.get('cipherlayer');
+  const shown =
+    header === null
+      ? body === undefined
+        ? '(no body)'
+        : wireView(body, headers.get('content-type') ?? '')
+      : `Cipherlayer: ${excerpt(header, header.length)}`;
+  print(
+    `  on the wire →    ${init.method ?? 'GET'} ${new URL(url).pathname} ${headers.get('content-type') ?? ''} ${shown}`,
+  );
+  const response = await fetch(url, sent);
+  const bytes = new Uint8Array(await response.clone().arrayBuffer());
+  print(
+    `  on the wire ←    ${response.status} ${response.headers.get('content-type') ?? ''} ${wireView(bytes, response.headers.get('content-type') ?? '')}`,
+  );
+  return response;
 };
 
-const key = runFlow(nodeBackend, generateServerKey({ keyId: 1 }));
-const protocol = new ServerProtocol({ backend: nodeBackend, keys: new ServerKeySet([key]) });
-const server = await startServer(protocol, print);
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+print(`cipherlayer cl1 demo — Fastify on ${base} (in-memory key and sessions)`);
+const discovery = (await (await fetch(`${base}/.well-known/cipherlayer`)).json()) as {
+  keys: { pin: string }[];
+};
+print(`server key pin (what a client pins): ${discovery.keys[0]?.pin}`);
 
-print(`cipherlayer cl1 demo — server on ${base} (in-memory key and sessions)`);
-const discovery = await (await fetch(base + DISCOVERY_PATH)).json();
-const client = await ClientProtocol.create({ backend: nodeBackend, discovery });
-print(`server key ${client.key.keyId}, pin ${client.key.pin}`);
-
-print('\n1. Stateless request (one HPKE exchange per request), binary encoding');
-const transfer = { amount: 125.5, to: 'FR76 3000 6000 0112 3456 7890 189' };
-print(`  client app sends: POST /api/transfer ${JSON.stringify(transfer)}`);
-const sealed = await client.sealRequest(
-  { method: 'POST', target: '/api/transfer' },
-  { contentType: 'application/json', body: encoder.encode(JSON.stringify(transfer)) },
-);
-print(`  on the wire →    ${CL1_CONTENT_TYPE}: ${preview(sealed.message)}`);
-const reply = await fetch(`${base}/api/transfer`, {
-  method: 'POST',
-  headers: { 'content-type': CL1_CONTENT_TYPE },
-  body: sealed.message,
-});
-const replyBytes = new Uint8Array(await reply.arrayBuffer());
-print(`  on the wire ←    ${reply.status} ${preview(replyBytes)}`);
-const opened = await sealed.openResponse(replyBytes, reply.status);
-print(`  client app gets: ${decoder.decode(opened.body)}`);
-
-print('\n2. Session: one handshake, then symmetric-only requests (JSON encoding)');
-const hello = await client.startHandshake({ method: 'POST', target: HANDSHAKE_PATH });
-const grant = await fetch(base + HANDSHAKE_PATH, {
-  method: 'POST',
-  headers: { 'content-type': CL1_CONTENT_TYPE },
-  body: hello.message,
-});
-const session = await hello.finish(new Uint8Array(await grant.arrayBuffer()), grant.status);
-print(
-  `  handshake done: session ${toBase64Url(session.sessionId)}, expires ${new Date(session.grant.expiresAt).toISOString()}`,
-);
-for (const [n, amount] of [
-  [1, 10],
-  [2, 20],
-] as const) {
-  const body = { amount, to: 'GB33 BUKB 2020 1555 5555 55' };
+const send = async (api: ReturnType<typeof createClient>, body: object) => {
   print(`  client app sends: POST /api/transfer ${JSON.stringify(body)}`);
-  const request = await session.sealRequest(
-    { method: 'POST', target: '/api/transfer' },
-    { contentType: 'application/json', body: encoder.encode(JSON.stringify(body)) },
-  );
-  const wire = JSON.stringify(toJsonMessage(request.message));
-  print(`  on the wire →    application/json (message ${n}): ${wire}`);
-  const response = await fetch(`${base}/api/transfer`, {
+  const response = await api('/api/transfer', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: wire,
+    body: JSON.stringify(body),
   });
-  const text = await response.text();
-  print(`  on the wire ←    ${response.status} ${text}`);
-  const plain = await request.openResponse(fromJsonMessage(JSON.parse(text)), response.status);
-  print(`  client app gets: ${decoder.decode(plain.body)}`);
-}
+  print(`  client app gets: ${response.status} ${await response.text()}`);
+};
 
-print('\n3. The same session message sent twice: the replay is refused');
-const once = await session.sealRequest(
-  { method: 'POST', target: '/api/transfer' },
-  { contentType: 'application/json', body: encoder.encode('{"amount":1,"to":"x"}') },
-);
-for (const attempt of ['first', 'replay']) {
-  const response = await fetch(`${base}/api/transfer`, {
-    method: 'POST',
-    headers: { 'content-type': CL1_CONTENT_TYPE },
-    body: once.message,
-  });
-  print(
-    `  ${attempt}: HTTP ${response.status} ${attempt === 'replay' ? await response.text() : '(sealed response)'}`,
-  );
-}
-server.close();
+print('\n1. Stateless: one HPKE exchange per request, binary encoding');
+const stateless = createClient({
+  baseUrl: base,
+  mode: 'stateless',
+  fetch: wiretap,
+  pins: [discovery.keys[0]?.pin as string],
+});
+await send(stateless, { amount: 125.5, to: 'FR76 3000 6000 0112 3456 7890 189' });
+
+print('\n2. Session: one handshake, then AES-GCM only per request (JSON encoding)');
+const session = createClient({ baseUrl: base, mode: 'session', encoding: 'json', fetch: wiretap });
+await send(session, { amount: 10, to: 'GB33 BUKB 2020 1555 5555 55' });
+await send(session, { amount: 20, to: 'GB33 BUKB 2020 1555 5555 55' });
+
+print('\n3. The last message sent again, byte for byte: the replay is refused');
+const replay = await fetch(last?.url as string, last?.init);
+print(`  replay: HTTP ${replay.status} ${await replay.text()}`);
+
+print('\n4. Plaintext to a route that requires cl1 is refused before the handler runs');
+const plain = await fetch(`${base}/api/transfer`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: '{"amount":1}',
+});
+print(`  plaintext: HTTP ${plain.status} ${await plain.text()}`);
+
+await session.logout();
+await app.close();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-describe('the hello example (npm start before the demo exists)', () => {
+describe('the hello example', () => {
   it('runs end to end and keeps plaintext off the wire', async () => {
     expect(existsSync(main), 'run `npm run build` first').toBe(true);
     const { stdout } = await promisify(execFile)(process.execPath, [main], { timeout: 20_000 });
@@ -19,5 +19,6 @@ describe('the hello example (npm start before the demo exists)', () => {
       expect(wire.some((l) => l.includes(secret))).toBe(false);
     }
     expect(stdout).toMatch(/replay: HTTP 409 .*ERR_REPLAY/);
+    expect(stdout).toMatch(/plaintext: HTTP 415 .*ERR_PLAINTEXT_REJECTED/);
   });
 });
