@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@cipherlayer\/core$/, replacement: here('./packages/core/src/index.ts') },
       { find: /^@cipherlayer\/core\/(.*)$/, replacement: here('./packages/core/src/$1.ts') },
       { find: /^@cipherlayer\/client\/axios$/, replacement: here('./packages/client/src/axios.ts') },
+      { find: /^@cipherlayer\/tls\/undici$/, replacement: here('./packages/tls/src/undici.ts') },
       {
         find: /^@cipherlayer\/server\/(express|fastify|hono|prometheus)$/,
         replacement: here('./packages/server/src/$1.ts'),

@@ -2,7 +2,8 @@
  * @cipherlayer/tls: TLS in transit (seed 003) with secure defaults. HTTPS
  * servers and Fastify options, mutual TLS with verified peer identities,
  * client agents that always verify, a guard that refuses plaintext in
- * production, and short-lived development certificates.
+ * production, and short-lived development certificates. The undici
+ * dispatcher is the separate entry `@cipherlayer/tls/undici`.
  */
 export { type ClientAgentOptions, createClientAgent } from './client/client-agent.js';
 export {
@@ -30,9 +31,9 @@ export {
 export type { NodeMiddleware } from './guard/express.js';
 export type { FastifyOnRequestHook, FastifyReplyLike, FastifyRequestLike } from './guard/fastify.js';
 export { type TransportGuard, transportGuard } from './guard/index.js';
+export { REFUSAL_BODY, REFUSAL_CODE, REFUSAL_STATUS } from './guard/refusal.js';
 export {
   type ArrivalFacts,
-  REFUSAL_STATUS,
   type TransportGuardOptions,
   TransportPolicy,
   type Verdict,

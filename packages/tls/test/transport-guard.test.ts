@@ -1,5 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createClientAgent, createSecureServer, transportGuard } from '@cipherlayer/tls';
+import { errorRegistry } from '@cipherlayer/core';
+import { createClientAgent, createSecureServer, REFUSAL_CODE, transportGuard } from '@cipherlayer/tls';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,9 @@ import { plainGet } from './helpers/plain.js';
 
 const PROXY = '127.0.0.1';
 const ELSEWHERE = '127.0.0.2';
+
+/** cipherlayer's standard error (spec/http.md), from core's registry. */
+const REFUSAL = { error: { code: 'ERR_TLS_REQUIRED', message: errorRegistry.ERR_TLS_REQUIRED.message } };
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -35,6 +39,15 @@ async function fastifyApp(options: Parameters<typeof transportGuard>[0]) {
 
 describe.each([
   [
+    'node:http',
+    async (options: Parameters<typeof transportGuard>[0]) => {
+      const guard = transportGuard(options).express;
+      const server = createHttpServer((req, res) => guard(req, res, () => res.end('served')));
+      const port = await listen(server);
+      return { port, close: () => close(server) };
+    },
+  ],
+  [
     'Express',
     async (options: Parameters<typeof transportGuard>[0]) => {
       const server = createHttpServer(expressApp(options));
@@ -44,12 +57,18 @@ describe.each([
   ],
   ['Fastify', fastifyApp],
 ])('the transport guard on %s over plain HTTP', (_name, start) => {
-  it('refuses every plain request in production', async () => {
+  it('refuses every plain request in production with 403 ERR_TLS_REQUIRED, the standard error body', async () => {
     const app = await start({ production: true });
     try {
       const response = await plainGet(app.port);
+      expect(response.status).toBe(errorRegistry.ERR_TLS_REQUIRED.status);
       expect(response.status).toBe(403);
-      expect(response.body).toBe('HTTPS required\n');
+      expect(response.headers['content-type']).toBe('application/json');
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['content-length']).toBe(String(Buffer.byteLength(response.body)));
+      expect(Number.isNaN(Date.parse(String(response.headers.date)))).toBe(false);
+      expect(JSON.parse(response.body)).toEqual(REFUSAL);
+      expect(REFUSAL_CODE).toBe('ERR_TLS_REQUIRED');
       expect(response.headers['strict-transport-security']).toBeUndefined();
     } finally {
       await app.close();
@@ -184,7 +203,10 @@ describe('the Web-standard check', () => {
     expect(verdict.allowed).toBe(false);
     if (!verdict.allowed) {
       expect(verdict.response.status).toBe(403);
-      expect(await verdict.response.text()).toBe('HTTPS required\n');
+      expect(verdict.response.headers.get('content-type')).toBe('application/json');
+      expect(verdict.response.headers.get('cache-control')).toBe('no-store');
+      expect(Number.isNaN(Date.parse(verdict.response.headers.get('date') ?? ''))).toBe(false);
+      expect(await verdict.response.json()).toEqual(REFUSAL);
     }
   });
 

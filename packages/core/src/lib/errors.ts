@@ -20,6 +20,7 @@ export const errorRegistry = {
   ERR_SESSION_LIMIT: { status: 401, message: 'session message limit reached' },
   ERR_SESSION_BINDING: { status: 401, message: 'session binding mismatch' },
   ERR_PLAINTEXT_REJECTED: { status: 415, message: 'encrypted payload required' },
+  ERR_TLS_REQUIRED: { status: 403, message: 'HTTPS required' },
   ERR_STORE_UNAVAILABLE: { status: 503, message: 'state store unavailable' },
   ERR_PIN_MISMATCH: { status: 502, message: 'server key does not match the pinned keys' },
   ERR_INVALID_KEY: { status: 500, message: 'invalid key material' },

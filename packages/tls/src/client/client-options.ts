@@ -43,7 +43,20 @@ export const REJECT_UNAUTHORIZED_REFUSED =
   'rejectUnauthorized: false turns off certificate verification, so any man in the middle is accepted. ' +
   'Add the CA that signed the server certificate with `ca` instead (for development: the CA of `cipherlayer certs dev`)';
 
-export function checkClientTlsOptions(where: string, options: unknown, extra: readonly string[] = []) {
+/** The checked options: only what was given, never a key set to undefined (undici's types are exact). */
+export type CheckedClientTls = ReturnType<typeof protocolOptions> & {
+  rejectUnauthorized: true;
+  ca?: string[];
+  cert?: string;
+  key?: string | Buffer;
+  servername?: string;
+};
+
+export function checkClientTlsOptions(
+  where: string,
+  options: unknown,
+  extra: readonly string[] = [],
+): CheckedClientTls {
   const o = optionsObject(where, options ?? {}, "{ ca: readFileSync('ca.pem') }");
   onlyKnownKeys(where, o, [...CLIENT_TLS_KEYS, ...extra]);
   if (o.rejectUnauthorized !== undefined && o.rejectUnauthorized !== true)
@@ -53,7 +66,7 @@ export function checkClientTlsOptions(where: string, options: unknown, extra: re
       'NODE_TLS_REJECT_UNAUTHORIZED=0 is set; cipherlayer agents verify certificates anyway',
       'CipherlayerWarning',
     );
-  const tls: ConnectionOptions = {
+  const tls: CheckedClientTls = {
     ...protocolOptions(minVersionOption(where, o.minVersion)),
     // Explicit: an explicit true also wins over NODE_TLS_REJECT_UNAUTHORIZED=0.
     rejectUnauthorized: true,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nodeArrival } from './node-request.js';
-import { REFUSAL_BODY, REFUSAL_STATUS, type TransportPolicy } from './transport-guard.js';
+import { REFUSAL_BYTES, REFUSAL_HEADERS, REFUSAL_STATUS } from './refusal.js';
+import type { TransportPolicy } from './transport-guard.js';
 
 export type NodeMiddleware = (
   req: IncomingMessage,
@@ -8,14 +9,15 @@ export type NodeMiddleware = (
   next: (error?: unknown) => void,
 ) => void;
 
-/** Express (or Connect, or any `(req, res, next)` stack) middleware. */
+/** Express (or Connect, or any `(req, res, next)` stack, or a bare node:http handler) middleware. */
 export function expressGuard(policy: TransportPolicy): NodeMiddleware {
   return (req, res, next) => {
     const verdict = policy.decide(nodeArrival(req));
     if (!verdict.allowed) {
       res.statusCode = REFUSAL_STATUS;
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end(REFUSAL_BODY);
+      for (const [name, value] of Object.entries(REFUSAL_HEADERS)) res.setHeader(name, value);
+      res.setHeader('content-length', REFUSAL_BYTES.length);
+      res.end(REFUSAL_BYTES);
       return;
     }
     for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);

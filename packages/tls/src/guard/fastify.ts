@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { nodeArrival } from './node-request.js';
-import { REFUSAL_BODY, REFUSAL_STATUS, type TransportPolicy } from './transport-guard.js';
+import { REFUSAL_BYTES, REFUSAL_HEADERS, REFUSAL_STATUS } from './refusal.js';
+import type { TransportPolicy } from './transport-guard.js';
 
 /** The parts of Fastify's request and reply the hook uses (no dependency on fastify itself). */
 export interface FastifyRequestLike {
@@ -9,7 +10,7 @@ export interface FastifyRequestLike {
 export interface FastifyReplyLike {
   code(statusCode: number): unknown;
   header(name: string, value: string): unknown;
-  send(payload: string): unknown;
+  send(payload: Buffer): unknown;
 }
 
 export type FastifyOnRequestHook = (
@@ -25,8 +26,9 @@ export function fastifyGuard(policy: TransportPolicy): FastifyOnRequestHook {
     if (!verdict.allowed) {
       // Fastify: a hook that sends a reply does not call done.
       reply.code(REFUSAL_STATUS);
-      reply.header('content-type', 'text/plain; charset=utf-8');
-      reply.send(REFUSAL_BODY);
+      for (const [name, value] of Object.entries(REFUSAL_HEADERS)) reply.header(name, value);
+      // Bytes: Fastify would add "; charset=utf-8" to a string's media type.
+      reply.send(REFUSAL_BYTES);
       return;
     }
     for (const [name, value] of Object.entries(verdict.headers)) reply.header(name, value);

@@ -16,9 +16,10 @@ export interface TransportGuard {
 /**
  * Refuses, in production, every request that did not arrive over TLS: either
  * on this server's own TLS socket, or through a trusted proxy that says
- * `X-Forwarded-Proto: https`. Refusals are 403 "HTTPS required", never a
- * redirect: a redirect would teach API clients that plain HTTP works, after
- * their request (and its credentials) already crossed the network.
+ * `X-Forwarded-Proto: https`. Refusals are cipherlayer's standard error,
+ * `403 ERR_TLS_REQUIRED` with a JSON body, never a redirect: a redirect
+ * would teach API clients that plain HTTP works, after their request (and
+ * its credentials) already crossed the network.
  */
 export function transportGuard(options: TransportGuardOptions = {}): TransportGuard {
   const policy = new TransportPolicy(options);

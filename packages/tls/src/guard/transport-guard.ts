@@ -34,9 +34,6 @@ export interface Verdict {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export const REFUSAL_STATUS = 403;
-export const REFUSAL_BODY = 'HTTPS required\n';
-
 /**
  * The rightmost X-Forwarded-Proto entry: the one the nearest proxy (the
  * trusted one) added or set. Entries further left came from further away,

@@ -1,4 +1,5 @@
-import { REFUSAL_BODY, REFUSAL_STATUS, type TransportPolicy } from './transport-guard.js';
+import { REFUSAL_BODY, REFUSAL_HEADERS, REFUSAL_STATUS } from './refusal.js';
+import type { TransportPolicy } from './transport-guard.js';
 
 /**
  * What a Web-standard runtime knows of the connection, which `Request` does
@@ -29,7 +30,8 @@ export function webGuard(policy: TransportPolicy): WebGuard {
       allowed: false,
       response: new Response(REFUSAL_BODY, {
         status: REFUSAL_STATUS,
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        // A Response gets no Date header by itself; spec/http.md asks for one on errors.
+        headers: { ...REFUSAL_HEADERS, date: new Date().toUTCString() },
       }),
     };
   };
