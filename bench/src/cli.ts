@@ -11,10 +11,13 @@ const { quick, full } = MODES;
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only <group>[,<group>...]]
 
-  --quick          ${quick.rounds} rounds of ~${quick.roundMs} ms per variant, and short HTTP suites (about a minute in all)
-  --full           ${full.rounds} rounds of ~${full.roundMs} ms per variant, and the full HTTP suites (the default)
-  --only <groups>  run these groups only (repeatable, or comma-separated); \`http\` is every
-                   HTTP suite (http-fastify, http-express)
+  --quick          ${quick.rounds} rounds of ~${quick.roundMs} ms per variant, and short HTTP suites, memory
+                   and browser runs (under a minute in all), for development
+  --full           ${full.rounds} rounds of ~${full.roundMs} ms per variant, and the full HTTP suites (the default):
+                   the published figures
+  --only <groups>  run these groups only (repeatable, or comma-separated): the micro groups
+                   (stateless, session, bodies, peers, handshake, backends, records), the HTTP
+                   suites (http-fastify, http-express; \`http\` is both), memory, browser
   --help           this text`;
 
 export class UsageError extends Error {}

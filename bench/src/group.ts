@@ -16,7 +16,7 @@ export interface Mode {
 }
 
 export const MODES: Readonly<Record<Mode['name'], Mode>> = {
-  quick: { name: 'quick', rounds: 5, warmupMs: 150, roundMs: 80 },
+  quick: { name: 'quick', rounds: 3, warmupMs: 100, roundMs: 60 },
   full: { name: 'full', rounds: 9, warmupMs: 400, roundMs: 250 },
 };
 

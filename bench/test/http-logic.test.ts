@@ -1,11 +1,29 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { floorOf, HTTP_SUITES, type HttpVariant, targetsFor, V, variantsFor } from '../src/http/catalogue.js';
-import { accountDocument, DOCUMENT_BYTES, DOCUMENT_JSON } from '../src/http/document.js';
+import {
+  BODY_SIZES,
+  exchangeOf,
+  floorOf,
+  HTTP_SUITES,
+  type HttpVariant,
+  isProbe,
+  KIB,
+  MIB,
+  plaintextOf,
+  postId,
+  sizeLabel,
+  targetsFor,
+  V,
+  variantsFor,
+} from '../src/http/catalogue.js';
+import { accountDocument, DOCUMENT_BYTES, DOCUMENT_JSON, documentJson } from '../src/http/document.js';
 import { percentile } from '../src/http/load.js';
 import {
   evaluateTarget,
+  firstWarmupAmount,
   MAX_AMOUNT,
+  MAX_RUN_BODY_BYTES,
+  maxAmountOf,
   type RunFigures,
   roundOrder,
   roundRatios,
@@ -30,6 +48,7 @@ const run = (reqPerSec: number, cpuUs: number): RunFigures => ({
   p50Ms: 1,
   p99Ms: 2,
   rssBytes: 50 * 2 ** 20,
+  peakRssBytes: 60 * 2 ** 20,
 });
 const variant = (
   id: string,
@@ -52,6 +71,15 @@ describe('the document', () => {
     expect(Buffer.byteLength(DOCUMENT_JSON)).toBe(DOCUMENT_BYTES);
     expect(JSON.stringify(accountDocument(2048)).length).toBe(2048);
     expect(() => accountDocument(10)).toThrow(/cannot be as small/);
+  });
+
+  it('is padded to each POST body size, and parses back to the same text', () => {
+    for (const bytes of BODY_SIZES) {
+      const json = documentJson(bytes);
+      expect(Buffer.byteLength(json)).toBe(bytes);
+      expect(JSON.stringify(JSON.parse(json))).toBe(json);
+    }
+    expect(documentJson(DOCUMENT_BYTES)).toBe(DOCUMENT_JSON);
   });
 });
 
@@ -231,13 +259,61 @@ describe('the catalogue', () => {
         if ('versus' in t) expect(ids.has(t.versus)).toBe(true);
       }
     }
-    expect(targetsFor(HTTP_SUITES[0] as (typeof HTTP_SUITES)[0], 'full')).toHaveLength(5);
+    expect(targetsFor(HTTP_SUITES[0] as (typeof HTTP_SUITES)[0], 'full')).toHaveLength(6);
+    // Quick mode leaves the 1 MiB target to the micro `bodies` group.
+    expect(
+      targetsFor(HTTP_SUITES[0] as (typeof HTTP_SUITES)[0], 'quick').map((t) => t.variant),
+    ).not.toContain(postId('cl1-session', MIB));
   });
 
   it('compares GET variants with the GET floor, POST with the POST floor, and the handshake with nothing', () => {
     expect(floorOf(variant(V.getSession, 'cl1-session'))).toBe(V.getFloor);
     expect(floorOf(variant(V.postSession, 'cl1-session', 'POST'))).toBe(V.postFloor);
     expect(floorOf(variant(V.handshake, 'cl1-handshake', 'POST'))).toBeUndefined();
+  });
+
+  it('compares each body size with the floor and the plaintext of the same size', () => {
+    const big = { ...variant(postId('cl1-stateless', 64 * KIB), 'cl1-stateless', 'POST'), bytes: 64 * KIB };
+    expect(floorOf(big)).toBe('POST 64 KiB floor');
+    expect(plaintextOf(big)).toBe('POST 64 KiB plaintext');
+    expect(exchangeOf(big)).toBe('POST 64 KiB');
+    expect(plaintextOf(variant(V.getRsaSession, 'rsa-session'))).toBe(V.getPlaintext);
+    expect(exchangeOf(variant(V.rsaCreatePool, 'rsa-create-pool', 'POST'))).toBeUndefined();
+    expect(isProbe(variant(V.rsaCreateNoPool, 'rsa-create-no-pool', 'POST'))).toBe(true);
+    expect(isProbe(variant(V.handshake, 'cl1-handshake', 'POST'))).toBe(false);
+    expect([KIB, 64 * KIB, MIB].map(sizeLabel)).toEqual(['1 KiB', '64 KiB', '1 MiB']);
+  });
+
+  it('has every body size for plaintext, floor, cl1 session and cl1 stateless, and the profiles on GET', () => {
+    for (const suite of HTTP_SUITES) {
+      const ids = suite.variants.map((v) => v.id);
+      for (const bytes of BODY_SIZES)
+        for (const scheme of ['plaintext', 'floor', 'cl1-session', 'cl1-stateless'] as const)
+          expect(ids).toContain(postId(scheme, bytes));
+      expect(ids).toEqual(
+        expect.arrayContaining([V.getRsaSession, V.getStaticKey, V.getProfileJweP521, V.getProfileJweP256]),
+      );
+    }
+    const fastify = (HTTP_SUITES[0] as (typeof HTTP_SUITES)[0]).variants.map((v) => v.id);
+    expect(fastify).toEqual(expect.arrayContaining([V.rsaCreatePool, V.rsaCreateNoPool, V.handshake]));
+  });
+});
+
+describe('run sizes', () => {
+  it('starts the warm-up small for large bodies, never below one request per connection', () => {
+    const mode = HTTP_MODES.quick;
+    expect(firstWarmupAmount(variant(V.getFloor, 'floor'), mode)).toBe(mode.connections * 10);
+    const mib = { ...variant(postId('floor', MIB), 'floor', 'POST'), bytes: MIB };
+    expect(firstWarmupAmount(mib, mode)).toBe(16);
+    const huge = { ...mib, bytes: 64 * MIB };
+    expect(firstWarmupAmount(huge, mode)).toBe(mode.connections);
+  });
+
+  it('bounds the bytes a run prepares', () => {
+    expect(maxAmountOf(variant(V.getSession, 'cl1-session'))).toBe(MAX_AMOUNT);
+    const mib = { ...variant(postId('cl1-session', MIB), 'cl1-session', 'POST'), bytes: MIB };
+    expect(maxAmountOf(mib)).toBe(MAX_RUN_BODY_BYTES / MIB);
+    expect(maxAmountOf({ ...mib, bytes: KIB })).toBe(MAX_AMOUNT);
   });
 });
 
@@ -275,5 +351,15 @@ describe('parseServerSpec', () => {
     expect(() => parseServerSpec({ framework: 'koa', scheme: 'cl1' })).toThrow(/framework/);
     expect(() => parseServerSpec({ framework: 'fastify', scheme: 'rot13' })).toThrow(/scheme/);
     expect(() => parseServerSpec({ framework: 'fastify', scheme: 'jwe' })).toThrow(/jwePrivateKey/);
+    expect(() => parseServerSpec({ framework: 'fastify', scheme: 'profile-jwe' })).toThrow(/jwePrivateKey/);
+    expect(parseServerSpec({ framework: 'express', scheme: 'rsa-session', rsaPool: false })).toEqual({
+      framework: 'express',
+      scheme: 'rsa-session',
+      rsaPool: false,
+    });
+    expect(parseServerSpec({ framework: 'fastify', scheme: 'static-key' }).scheme).toBe('static-key');
+    expect(() => parseServerSpec({ framework: 'fastify', scheme: 'rsa-session', rsaPool: 'no' })).toThrow(
+      /rsaPool/,
+    );
   });
 });

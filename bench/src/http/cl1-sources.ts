@@ -9,7 +9,7 @@ import {
 } from '@cipherlayer/core';
 import { nodeBackend } from '@cipherlayer/core/node';
 import { now } from '../fixtures.js';
-import { DOCUMENT_JSON, ECHO_PATH, GET_PATH } from './document.js';
+import { DOCUMENT_BYTES, DOCUMENT_JSON, documentJson, ECHO_PATH, GET_PATH } from './document.js';
 import { Rotation } from './rotation.js';
 import {
   expectStatus,
@@ -36,10 +36,26 @@ const DISCOVERY_PATH = '/.well-known/cipherlayer';
 export const SESSION_PATH = '/.well-known/cipherlayer/session';
 
 const EMPTY: RequestParts = { contentType: '', body: new Uint8Array(0) };
-const ECHO_REQUEST: RequestParts = {
-  contentType: 'application/json',
-  body: new TextEncoder().encode(DOCUMENT_JSON),
-};
+const echoRequests = new Map<number, RequestParts>();
+
+/** The POST body of `bytes`: the document padded, as JSON. */
+function echoRequest(bytes: number): RequestParts {
+  let parts = echoRequests.get(bytes);
+  if (parts === undefined) {
+    parts = { contentType: 'application/json', body: new TextEncoder().encode(documentJson(bytes)) };
+    echoRequests.set(bytes, parts);
+  }
+  return parts;
+}
+
+/** What a cl1 source sends: a GET, or a POST of a body of `bytes`. */
+export interface Cl1Request {
+  readonly exchange: Cl1Exchange;
+  readonly bytes: number;
+}
+
+const expected = (request: Cl1Request) =>
+  request.exchange === 'GET' ? DOCUMENT_JSON : documentJson(request.bytes);
 const HANDSHAKE_BINDING: RequestBinding = { method: 'POST', target: SESSION_PATH };
 
 export type Cl1Exchange = 'GET' | 'POST';
@@ -63,9 +79,9 @@ interface Sealed {
   readonly sealed: SealedClientRequest;
 }
 
-/** One request of `exchange`, sealed statelessly (a ClientProtocol) or in a session. */
-function seal(sealer: ClientProtocol | ClientSession, exchange: Cl1Exchange): Sealed {
-  const sealed = now(sealer.sealRequest(BINDINGS[exchange], exchange === 'GET' ? EMPTY : ECHO_REQUEST));
+/** One request, sealed statelessly (a ClientProtocol) or in a session. */
+function seal(sealer: ClientProtocol | ClientSession, { exchange, bytes }: Cl1Request): Sealed {
+  const sealed = now(sealer.sealRequest(BINDINGS[exchange], exchange === 'GET' ? EMPTY : echoRequest(bytes)));
   const variation: RequestVariation =
     exchange === 'GET'
       ? { headers: { ...TEMPLATES.GET.headers, [MESSAGE_HEADER]: toBase64Url(sealed.message) } }
@@ -99,8 +115,8 @@ async function handshake(origin: string, protocol: ClientProtocol): Promise<Clie
 }
 
 /** Sends one prepared request as the load generator would, and opens its answer. */
-async function probe(origin: string, exchange: Cl1Exchange, { variation, sealed }: Sealed, what: string) {
-  const template = TEMPLATES[exchange];
+async function probe(origin: string, request: Cl1Request, { variation, sealed }: Sealed, what: string) {
+  const template = TEMPLATES[request.exchange];
   const response = await fetch(`${origin}${template.path}`, {
     method: template.method,
     headers: variation.headers ?? template.headers,
@@ -110,22 +126,23 @@ async function probe(origin: string, exchange: Cl1Exchange, { variation, sealed 
   if (response.headers.get('content-type') !== MEDIA_TYPE)
     throw new VerificationError(`${what}: the answer is not a cl1 message`);
   const opened = await sealed.openResponse(new Uint8Array(await response.arrayBuffer()), response.status);
-  expectText(new TextDecoder().decode(opened.body), DOCUMENT_JSON, what);
+  expectText(new TextDecoder().decode(opened.body), expected(request), what);
 }
 
 /** The real client (@cipherlayer/client, fetch-compatible) gets the document through the server. */
-async function checkWithClient(origin: string, mode: 'session' | 'stateless', exchange: Cl1Exchange) {
+async function checkWithClient(origin: string, mode: 'session' | 'stateless', request: Cl1Request) {
   const api = createClient({ baseUrl: origin, mode, backend: nodeBackend });
+  const what = `@cipherlayer/client ${mode} ${request.exchange} (${request.bytes} bytes)`;
   const response =
-    exchange === 'GET'
+    request.exchange === 'GET'
       ? await api(GET_PATH)
       : await api(ECHO_PATH, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: DOCUMENT_JSON,
+          body: expected(request),
         });
-  expectStatus(response.status, 200, `@cipherlayer/client ${mode} ${exchange}`);
-  expectText(await response.text(), DOCUMENT_JSON, `@cipherlayer/client ${mode} ${exchange}`);
+  expectStatus(response.status, 200, what);
+  expectText(await response.text(), expected(request), what);
 }
 
 /** Sources whose every request is a fresh message from `sealOne`, prepared in a list before each run. */
@@ -156,34 +173,34 @@ function singleUse(
  */
 export async function cl1SessionSource(
   origin: string,
-  exchange: Cl1Exchange,
+  request: Cl1Request,
   sessions: number,
 ): Promise<RequestSource> {
   const protocol = await discover(origin);
   const open: ClientSession[] = [];
   for (let i = 0; i < sessions; i++) open.push(await handshake(origin, protocol));
   let turn = 0;
-  const sealOne = () => seal(open[turn++ % open.length] as ClientSession, exchange);
+  const sealOne = () => seal(open[turn++ % open.length] as ClientSession, request);
   return singleUse(
-    TEMPLATES[exchange],
+    TEMPLATES[request.exchange],
     () => sealOne().variation,
     async (target) => {
-      await checkWithClient(target, 'session', exchange);
-      await probe(target, exchange, sealOne(), `cl1 session ${exchange}, prepared message`);
+      await checkWithClient(target, 'session', request);
+      await probe(target, request, sealOne(), `cl1 session ${request.exchange}, prepared message`);
     },
   );
 }
 
 /** Stateless requests: each one an HPKE encapsulation to the server key, sealed just before the run. */
-export async function cl1StatelessSource(origin: string, exchange: Cl1Exchange): Promise<RequestSource> {
+export async function cl1StatelessSource(origin: string, request: Cl1Request): Promise<RequestSource> {
   const protocol = await discover(origin);
-  const sealOne = () => seal(protocol, exchange);
+  const sealOne = () => seal(protocol, request);
   return singleUse(
-    TEMPLATES[exchange],
+    TEMPLATES[request.exchange],
     () => sealOne().variation,
     async (target) => {
-      await checkWithClient(target, 'stateless', exchange);
-      await probe(target, exchange, sealOne(), `cl1 stateless ${exchange}, prepared message`);
+      await checkWithClient(target, 'stateless', request);
+      await probe(target, request, sealOne(), `cl1 stateless ${request.exchange}, prepared message`);
     },
   );
 }
@@ -202,7 +219,8 @@ export async function cl1HandshakeSource(origin: string): Promise<RequestSource>
     async (target) => {
       // A prepared handshake opens a session, which then carries a GET.
       const session = await handshake(target, protocol);
-      await probe(target, 'GET', seal(session, 'GET'), 'cl1 handshake, then a GET in that session');
+      const get: Cl1Request = { exchange: 'GET', bytes: DOCUMENT_BYTES };
+      await probe(target, get, seal(session, get), 'cl1 handshake, then a GET in that session');
     },
   );
 }

@@ -52,3 +52,15 @@ export function accountDocument(bytes: number = DOCUMENT_BYTES): AccountDocument
 
 export const DOCUMENT = accountDocument();
 export const DOCUMENT_JSON = JSON.stringify(DOCUMENT);
+
+const documents = new Map<number, string>([[DOCUMENT_BYTES, DOCUMENT_JSON]]);
+
+/** The document padded to `bytes` once serialised (the POST bodies: 1 KiB, 64 KiB, 1 MiB), made once. */
+export function documentJson(bytes: number): string {
+  let json = documents.get(bytes);
+  if (json === undefined) {
+    json = JSON.stringify(accountDocument(bytes));
+    documents.set(bytes, json);
+  }
+  return json;
+}

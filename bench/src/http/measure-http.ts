@@ -1,5 +1,5 @@
 import { type Spread, spread } from '../measure.js';
-import type { HttpTarget, HttpVariant } from './catalogue.js';
+import { type HttpTarget, type HttpVariant, isProbe } from './catalogue.js';
 import { type LoadRun, runLoad } from './load.js';
 import type { HttpMode } from './mode.js';
 import type { ServerProcess } from './server-process.js';
@@ -33,6 +33,8 @@ export interface RunFigures {
   readonly p99Ms: number;
   /** The server's resident set size after the run, bytes. */
   readonly rssBytes: number;
+  /** The server process's peak resident set size so far (getrusage maxrss), bytes. */
+  readonly peakRssBytes: number;
 }
 
 export interface VariantOutcome {
@@ -45,6 +47,29 @@ export interface VariantOutcome {
 
 /** Largest run: bounds the memory and the time spent preparing single-use messages. */
 export const MAX_AMOUNT = 200_000;
+
+/**
+ * Request bodies prepared for one run, at most (single-use cl1 messages are
+ * sealed, each its own buffer, before the run): 1 MiB bodies run 256
+ * requests at a time.
+ */
+export const MAX_RUN_BODY_BYTES = 256 * 1024 * 1024;
+
+/** The largest run of a variant: MAX_AMOUNT, or fewer for large bodies. */
+export function maxAmountOf(variant: HttpVariant): number {
+  if (variant.request !== 'POST' || variant.bytes === undefined) return MAX_AMOUNT;
+  return Math.min(MAX_AMOUNT, Math.max(10, Math.floor(MAX_RUN_BODY_BYTES / variant.bytes)));
+}
+
+/**
+ * The first warm-up run: ten requests per connection, or fewer for large
+ * bodies (a 1 MiB echo takes tens of milliseconds), at least one per connection.
+ */
+export function firstWarmupAmount(variant: HttpVariant, mode: HttpMode): number {
+  const bytes = variant.request === 'POST' ? (variant.bytes ?? 0) : 0;
+  const byBytes = bytes === 0 ? Number.POSITIVE_INFINITY : Math.floor((16 * 1024 * 1024) / bytes);
+  return Math.max(mode.connections, Math.min(mode.connections * 10, byBytes));
+}
 
 /** Order of the variants in round `round`: forward, then backward, and so on. */
 export function roundOrder<T>(items: readonly T[], round: number): T[] {
@@ -93,8 +118,15 @@ type Outcome = {
   readonly wallMs: number;
 };
 
+/**
+ * A probe (session creation) runs its requests one at a time on one
+ * connection, so that its latency is a creation's own; the server's
+ * background work it caused (refilling the RSA key pool) is waited for
+ * before the second CPU sample, so that it counts in the run.
+ */
 async function measureRun(contestant: Contestant, amount: number, mode: HttpMode): Promise<Outcome> {
   const { server, source } = contestant;
+  const probe = isProbe(contestant.variant);
   await source.prepare(amount);
   const overrunsBefore = source.overruns;
   const before = await server.cpu();
@@ -102,9 +134,10 @@ async function measureRun(contestant: Contestant, amount: number, mode: HttpMode
     port: server.port,
     source,
     amount,
-    connections: mode.connections,
+    connections: probe ? 1 : mode.connections,
     timeoutMs: mode.runTimeoutMs,
   });
+  if (probe) await server.settle();
   const after = await server.cpu();
   const responses = Math.max(run.responses, 1);
   return {
@@ -116,6 +149,7 @@ async function measureRun(contestant: Contestant, amount: number, mode: HttpMode
       p50Ms: run.p50Ms,
       p99Ms: run.p99Ms,
       rssBytes: after.rss,
+      peakRssBytes: after.peakRss,
     },
     problem: runProblem(run, source.overruns - overrunsBefore),
     wallMs: run.wallMs,
@@ -133,7 +167,15 @@ export async function measureContestants(
   const broken = new Map<Contestant, string>();
   for (const contestant of contestants) {
     progress(`  warm-up: ${contestant.variant.id}`);
-    let amount = mode.connections * 10;
+    if (isProbe(contestant.variant)) {
+      // A fixed count, one warm-up run; each run starts from a settled server (a full pool).
+      await contestant.server.settle();
+      const { problem } = await measureRun(contestant, mode.probeRequests, mode);
+      if (problem !== undefined) broken.set(contestant, `warm-up: ${problem}`);
+      amounts.set(contestant, mode.probeRequests);
+      continue;
+    }
+    let amount = firstWarmupAmount(contestant.variant, mode);
     const spent = { ms: 0, requests: 0 };
     for (;;) {
       const { problem, wallMs } = await measureRun(contestant, amount, mode);
@@ -144,7 +186,7 @@ export async function measureContestants(
       spent.ms += wallMs;
       spent.requests += amount;
       const step = warmupStep(mode, amount, wallMs, spent);
-      amount = step.amount;
+      amount = Math.min(step.amount, maxAmountOf(contestant.variant));
       if (step.done) break;
     }
     amounts.set(contestant, amount);
@@ -231,7 +273,7 @@ export function summarise(
       sysUs: spreadOf(usable, (r) => r.sysUs),
       p50Ms: spreadOf(usable, (r) => r.p50Ms),
       p99Ms: spreadOf(usable, (r) => r.p99Ms),
-      peakRssBytes: runs.length === 0 ? undefined : Math.max(...runs.map((r) => r.rssBytes)),
+      peakRssBytes: runs.length === 0 ? undefined : Math.max(...runs.map((r) => r.peakRssBytes)),
       floor: floor === undefined ? undefined : floor.variant.id,
       reqRatio: floor === undefined ? undefined : roundRatios(usable, floorRuns, (r) => r.reqPerSec),
       cpuRatio: floor === undefined ? undefined : roundRatios(usable, floorRuns, (r) => r.cpuUs),

@@ -23,20 +23,23 @@ export interface HttpMode {
   readonly jwePool: number;
   /** A run still going after this long is stopped and reported as broken. */
   readonly runTimeoutMs: number;
+  /** Session creations per run of a latency probe (rsa-session), sent one at a time. */
+  readonly probeRequests: number;
 }
 
 export const HTTP_MODES: Readonly<Record<Mode['name'], HttpMode>> = {
   quick: {
     name: 'quick',
     rounds: 2,
-    warmupMs: 300,
-    warmupRequests: 6_000,
-    warmupMaxMs: 1_200,
-    roundMs: 800,
+    warmupMs: 200,
+    warmupRequests: 2_000,
+    warmupMaxMs: 600,
+    roundMs: 500,
     connections: 10,
     sessions: 4,
     jwePool: 32,
     runTimeoutMs: 30_000,
+    probeRequests: 4,
   },
   full: {
     name: 'full',
@@ -49,5 +52,6 @@ export const HTTP_MODES: Readonly<Record<Mode['name'], HttpMode>> = {
     sessions: 16,
     jwePool: 64,
     runTimeoutMs: 60_000,
+    probeRequests: 12,
   },
 };

@@ -1,8 +1,9 @@
 import type { Spread } from '../measure.js';
 import { formatMicros } from '../report.js';
-import type { HttpSuite, HttpVariant } from './catalogue.js';
+import { type HttpSuite, type HttpVariant, KIB, sizeLabel } from './catalogue.js';
 import type { TargetResult, VariantSummary } from './measure-http.js';
 import type { HttpMode } from './mode.js';
+import type { RatioRow } from './ratios.js';
 import type { Framework } from './server/spec.js';
 
 /** Markdown for the HTTP suites, in the style of the micro groups' tables (report.ts). */
@@ -12,6 +13,8 @@ export interface HttpSuiteResult {
   readonly mode: HttpMode;
   readonly variants: readonly VariantSummary[];
   readonly targets: readonly TargetResult[];
+  /** The ratio table (ratios.ts); absent when the suite could not run. */
+  readonly ratios?: readonly RatioRow[];
   /** Set when the suite could not run (a server did not start, a variant failed its check). */
   readonly error?: string;
 }
@@ -34,23 +37,42 @@ const EXCHANGE: Record<Framework, { hook: string; wrapper: string }> = {
 export function describeVariant(variant: HttpVariant, framework: Framework): string {
   const { hook, wrapper } = EXCHANGE[framework];
   const get = variant.request === 'GET';
+  const size = sizeLabel(variant.bytes ?? KIB);
+  const profileMount =
+    framework === 'fastify'
+      ? '`app.register(cipherlayerFastify, { profiles: [profile] })`'
+      : '`app.use(cipherlayer(profile))`';
   switch (variant.scheme) {
     case 'plaintext':
       return get
         ? 'the route answers the 1 KiB JSON document; no hook.'
-        : 'POST of the 1 KiB document as `application/json`; the route answers the parsed body.';
+        : `POST of the document padded to ${size} as \`application/json\`; the route answers the parsed body.`;
     case 'floor':
       return get
         ? `the same answer sealed by one bare node:crypto AES-256-GCM call (\`createCipheriv\`, random IV, no AAD) in ${hook}, sent as a Buffer \`iv ‖ ciphertext ‖ tag\`; nothing else.`
-        : 'the request body `iv ‖ ciphertext ‖ tag` opened by one AES-256-GCM call in a content-type parser, then JSON.parse; the answer sealed as in GET floor.';
+        : `the ${size} request body \`iv ‖ ciphertext ‖ tag\` opened by one AES-256-GCM call in a content-type parser, then JSON.parse; the answer sealed as in GET floor: bare node:crypto AES-256-GCM over the same bytes.`;
     case 'seed002':
       return `seed 002: ${wrapper} returning \`{ data: base64(iv ‖ tag ‖ ciphertext) }\` of the JSON string, with the seed's \`encrypt\` helper and its key read from \`process.env.AES_KEY\` on every response, as the seed does.`;
     case 'cl1-session':
       return get
         ? '@cipherlayer/server with its defaults (memory session store, policy `require`); the GET carries a session message in the `Cipherlayer` header, pre-sealed by a node:crypto ClientProtocol, each sent once, spread over sessions handshaken over HTTP before the run.'
-        : 'as GET cl1 session, with the 1 KiB JSON sealed in an `application/cipherlayer` body; the route sees the plaintext and echoes it, sealed.';
+        : `as GET cl1 session, with the ${size} JSON sealed in an \`application/cipherlayer\` body; the route sees the plaintext and echoes it, sealed.`;
     case 'cl1-stateless':
-      return '@cipherlayer/server; each GET carries a fresh stateless message (HPKE X25519 to the server key) in the `Cipherlayer` header, sealed just before the run (well inside the default ±30 s `maxSkewMs`, which is not raised), each sent once.';
+      return get
+        ? '@cipherlayer/server; each GET carries a fresh stateless message (HPKE X25519 to the server key) in the `Cipherlayer` header, sealed just before the run (well inside the default ±30 s `maxSkewMs`, which is not raised), each sent once.'
+        : `@cipherlayer/server; each POST is a fresh stateless message (HPKE X25519 to the server key) with the ${size} JSON in an \`application/cipherlayer\` body, sealed just before the run, each sent once; the echo comes back sealed under the request's response key.`;
+    case 'rsa-session':
+      return `the rsa-session profile (seed 001) of @cipherlayer/profiles, defaults (compatible mode, memory store), mounted with ${profileMount}; one session created over HTTP before the run; each GET carries the session JWT, \`X-Device-Id\` and its own AES key wrapped to the session's RSA-2048 key (OAEP-SHA256) in \`Encrypted-Aes-Key\`, so the server does one RSA decryption per request; the answer is \`{encryptedData, iv, authTag}\` under that key. A pool of such requests is reused (compatible mode keeps no replay state).`;
+    case 'rsa-create-pool':
+    case 'rsa-create-no-pool':
+      return variant.scheme === 'rsa-create-pool'
+        ? "seed 001's phase 1 through the rsa-session profile with its RSA key pool (16 keys made ahead in a worker thread): POST of `{aesKey, deviceId}` to `/.well-known/cipherlayer/rsa-session`, answered with a JWT and the session's public key. Sent one at a time on one connection (a latency probe, not a load); the pool is full at the start of each run, and the CPU of refilling it (one RSA-2048 key per session, in the worker) is counted in the run."
+        : "the same session creation with the pool replaced by one that generates each session's RSA-2048 key pair on the request path (`generateKeyPairSync`), as seed 001's server does. One at a time on one connection.";
+    case 'static-key':
+      return `the static-key profile (seed 002) of @cipherlayer/profiles with the seed's one static key, mounted with ${profileMount}: the JSON answer goes out as \`{"data": base64(iv ‖ tag ‖ ciphertext)}\` (AES-256-GCM), as seed 002's middleware writes it.`;
+    case 'profile-jwe-p521':
+    case 'profile-jwe-p256':
+      return `the jwe profile (seed 004) of @cipherlayer/profiles, defaults (compatible mode), mounted with ${profileMount}: the GET carries a compact JWE (ECDH-ES on ${variant.scheme === 'profile-jwe-p521' ? 'P-521' : 'P-256'}, A256GCM, made with \`jose\`) in the \`Cipherlayer-JWE\` header, sealing no plaintext (the profile refuses a header token that carries any), decrypted under the profile's algorithm allowlists; the answer is plaintext, as the seed's (the client asked for no response key). A pool of distinct tokens is reused.`;
     case 'cl1-handshake':
       return 'POST of a pre-made handshake request (binary) to `/.well-known/cipherlayer/session`, each with a fresh client key; the server opens it, makes a session and stores it in its memory store.';
     case 'jwe-p521':
@@ -72,7 +94,9 @@ export function renderHttpSuite(result: HttpSuiteResult): string {
       `${mode.rounds} rounds of about ${mode.roundMs} ms per variant after ${mode.warmupMs} ms of warm-up, variants alternating within each round. ` +
       'Server CPU is the server process’s own process.cpuUsage() (user + system, all its threads) across the run, over the responses: ' +
       'the load generator shares the 2 cores, so requests/s moves with it, while CPU per request is the server’s cost alone. ' +
-      '"÷ floor" columns are per-round ratios to the floor variant of the same request: req/s (above 1 is faster) and CPU per request (above 1 is more CPU).',
+      '"÷ floor" columns are per-round ratios to the floor variant of the same request: req/s (above 1 is faster) and CPU per request (above 1 is more CPU). ' +
+      'Session creations (rsa-session) are latency probes: one request at a time on one connection, so their p50 is the latency of one creation. ' +
+      'Peak RSS is the server process’s getrusage maxrss at the end of its last run: its peak under this load.',
     '',
   ];
   if (result.error !== undefined) {
@@ -80,7 +104,7 @@ export function renderHttpSuite(result: HttpSuiteResult): string {
     return lines.join('\n');
   }
   lines.push(
-    '| variant | requests × rounds | req/s median [min–max] | ÷ floor (req/s) | server CPU µs/req median [min–max] | of which system | ÷ floor (CPU) | p50 ms | p99 ms | server RSS MiB |',
+    '| variant | requests × rounds | req/s median [min–max] | ÷ floor (req/s) | server CPU µs/req median [min–max] | of which system | ÷ floor (CPU) | p50 ms | p99 ms | server peak RSS MiB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const v of result.variants) {

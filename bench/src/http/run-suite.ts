@@ -4,6 +4,7 @@ import {
   floorOf,
   type HttpSuite,
   type HttpVariant,
+  KIB,
   targetsFor,
   type VariantScheme,
   variantsFor,
@@ -17,9 +18,11 @@ import {
   summarise,
 } from './measure-http.js';
 import { HTTP_MODES } from './mode.js';
+import { rsaCreation, rsaSessionGet, staticKeyGet } from './profile-sources.js';
+import { ratioRows } from './ratios.js';
 import type { HttpSuiteResult } from './report-http.js';
 import { generateJweKeys, type JweKeyPair } from './schemes/jwe.js';
-import type { ServerScheme, ServerSpec } from './server/spec.js';
+import { PROFILE_JWE_HEADER, type ServerScheme, type ServerSpec } from './server/spec.js';
 import { ServerProcess } from './server-process.js';
 import type { RequestSource } from './source.js';
 import { floorGet, floorPost, jweGet, plaintextGet, plaintextPost, seed002Get } from './static-sources.js';
@@ -46,11 +49,13 @@ interface Secrets {
 function serverScheme(scheme: VariantScheme): ServerScheme {
   if (scheme.startsWith('cl1-')) return 'cl1';
   if (scheme.startsWith('jwe-')) return 'jwe';
+  if (scheme.startsWith('profile-jwe-')) return 'profile-jwe';
+  if (scheme.startsWith('rsa-')) return 'rsa-session';
   return scheme as ServerScheme;
 }
 
 function jweKeys(secrets: Secrets, scheme: VariantScheme): JweKeyPair {
-  return scheme === 'jwe-p521' ? secrets.jwe['P-521'] : secrets.jwe['P-256'];
+  return scheme.endsWith('p521') ? secrets.jwe['P-521'] : secrets.jwe['P-256'];
 }
 
 function serverSpec(suite: HttpSuite, variant: HttpVariant, secrets: Secrets): ServerSpec {
@@ -58,7 +63,10 @@ function serverSpec(suite: HttpSuite, variant: HttpVariant, secrets: Secrets): S
   return {
     framework: suite.framework,
     scheme,
-    ...(scheme === 'jwe' ? { jwePrivateKey: jweKeys(secrets, variant.scheme).privateKey } : {}),
+    ...(scheme === 'jwe' || scheme === 'profile-jwe'
+      ? { jwePrivateKey: jweKeys(secrets, variant.scheme).privateKey }
+      : {}),
+    ...(variant.scheme === 'rsa-create-no-pool' ? { rsaPool: false } : {}),
   };
 }
 
@@ -88,24 +96,64 @@ async function sourceFor(
 ): Promise<RequestSource> {
   const floorKey = createSecretKey(secrets.aesKey);
   const get = variant.request === 'GET';
+  const bytes = variant.bytes ?? KIB;
+  const getOnly = () => {
+    if (!get) throw new Error(`${variant.scheme} is measured on GET only`);
+  };
   switch (variant.scheme) {
     case 'plaintext':
-      return get ? plaintextGet() : plaintextPost();
+      return get ? plaintextGet() : plaintextPost(bytes);
     case 'floor':
-      return get ? floorGet(floorKey) : floorPost(floorKey);
+      return get ? floorGet(floorKey) : floorPost(floorKey, bytes);
     case 'seed002':
-      if (!get) throw new Error('seed 002 is measured on GET only');
+      getOnly();
       return seed002Get(secrets.aesKey);
     case 'cl1-session':
-      return await cl1SessionSource(origin, variant.request, sessions);
+      return await cl1SessionSource(origin, { exchange: variant.request, bytes }, sessions);
     case 'cl1-stateless':
-      return await cl1StatelessSource(origin, variant.request);
+      return await cl1StatelessSource(origin, { exchange: variant.request, bytes });
     case 'cl1-handshake':
       return await cl1HandshakeSource(origin);
     case 'jwe-p521':
     case 'jwe-p256':
+      getOnly();
       return await jweGet(jweKeys(secrets, variant.scheme), jwePool);
+    case 'profile-jwe-p521':
+    case 'profile-jwe-p256':
+      getOnly();
+      return await jweGet(jweKeys(secrets, variant.scheme), jwePool, {
+        header: PROFILE_JWE_HEADER,
+        payload: undefined,
+      });
+    case 'rsa-session':
+      getOnly();
+      return await rsaSessionGet(origin, jwePool);
+    case 'rsa-create-pool':
+    case 'rsa-create-no-pool':
+      return rsaCreation();
+    case 'static-key':
+      getOnly();
+      return staticKeyGet(secrets.aesKey);
   }
+}
+
+/**
+ * Server processes started at once: a full suite has over twenty, and each
+ * start loads Fastify or Express and cipherlayer (about half a second of CPU):
+ * all at once on 2 cores would overrun a child's start-up timeout.
+ */
+const START_BATCH = 4;
+
+/** `start` of every item, `size` at a time, settled in order. */
+async function inBatches<T, R>(
+  items: readonly T[],
+  size: number,
+  start: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = [];
+  for (let i = 0; i < items.length; i += size)
+    out.push(...(await Promise.allSettled(items.slice(i, i + size).map(start))));
+  return out;
 }
 
 export async function runHttpSuite(
@@ -120,13 +168,11 @@ export async function runHttpSuite(
     jwe: { 'P-521': generateJweKeys('P-521'), 'P-256': generateJweKeys('P-256') },
   };
   progress(`${suite.name}: starting ${variants.length} server processes`);
-  const started = await Promise.allSettled(
-    variants.map((variant) =>
-      ServerProcess.start(serverSpec(suite, variant, secrets), {
-        env: { AES_KEY: secrets.aesKey.toString('hex') },
-        execArgv: profilingArgs(suite, variant),
-      }),
-    ),
+  const started = await inBatches(variants, START_BATCH, (variant) =>
+    ServerProcess.start(serverSpec(suite, variant, secrets), {
+      env: { AES_KEY: secrets.aesKey.toString('hex') },
+      execArgv: profilingArgs(suite, variant),
+    }),
   );
   const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   try {
@@ -141,12 +187,15 @@ export async function runHttpSuite(
       await source.verify(origin);
       contestants.push({ variant, server, source });
     }
+    // Background work the servers started with (the rsa-session pool's first keys) must not overlap the runs.
+    await Promise.all(servers.map((s) => s.settle()));
     const outcomes = await measureContestants(contestants, mode, progress);
     return {
       suite,
       mode,
       variants: summarise(outcomes, floorOf),
       targets: targetsFor(suite, modeName).map((t) => evaluateTarget(t, outcomes)),
+      ratios: ratioRows(outcomes),
     };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -8,6 +8,8 @@ export interface CpuSample {
   readonly user: number;
   readonly system: number;
   readonly rss: number;
+  /** The child's peak RSS so far (getrusage maxrss), bytes. */
+  readonly peakRss: number;
 }
 
 export interface ServerProcessOptions {
@@ -18,24 +20,30 @@ export interface ServerProcessOptions {
 }
 
 const CHILD = fileURLToPath(new URL('./server/child.js', import.meta.url));
-const START_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 30_000;
 const SAMPLE_TIMEOUT_MS = 5_000;
 const STOP_TIMEOUT_MS = 5_000;
+/** Refilling the rsa-session pool: 16 RSA-2048 keys, about 160 ms each on one worker, on a busy machine. */
+const SETTLE_TIMEOUT_MS = 30_000;
 
 /** The parent's handle on one server child: its port, CPU samples over IPC, and stop. */
 export class ServerProcess {
   #nextId = 0;
-  readonly #pending = new Map<number, (sample: CpuSample) => void>();
+  readonly #pending = new Map<number, (sample: CpuSample | undefined) => void>();
 
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
   ) {
     child.on('message', (message: ChildMessage) => {
-      if (message.type !== 'cpu') return;
+      if (message.type !== 'cpu' && message.type !== 'settled') return;
       const resolve = this.#pending.get(message.id);
       this.#pending.delete(message.id);
-      resolve?.({ user: message.user, system: message.system, rss: message.rss });
+      resolve?.(
+        message.type === 'cpu'
+          ? { user: message.user, system: message.system, rss: message.rss, peakRss: message.peakRss }
+          : undefined,
+      );
     });
   }
 
@@ -81,18 +89,27 @@ export class ServerProcess {
   }
 
   /** The child's CPU time and RSS now. The IPC round trip costs the child a few µs, once per sample. */
-  cpu(): Promise<CpuSample> {
+  async cpu(): Promise<CpuSample> {
+    return (await this.#ask('cpu', SAMPLE_TIMEOUT_MS)) as CpuSample;
+  }
+
+  /** Resolves once the child's scheme has no background work pending (the rsa-session pool refilled). */
+  async settle(): Promise<void> {
+    await this.#ask('settle', SETTLE_TIMEOUT_MS);
+  }
+
+  #ask(type: 'cpu' | 'settle', timeoutMs: number): Promise<CpuSample | undefined> {
     const id = this.#nextId++;
-    return new Promise<CpuSample>((resolve, reject) => {
+    return new Promise<CpuSample | undefined>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new Error('the server child did not answer a CPU sample'));
-      }, SAMPLE_TIMEOUT_MS);
+        reject(new Error(`the server child did not answer (${type})`));
+      }, timeoutMs);
       this.#pending.set(id, (sample) => {
         clearTimeout(timer);
         resolve(sample);
       });
-      this.child.send({ type: 'cpu', id } satisfies ParentMessage);
+      this.child.send({ type, id } satisfies ParentMessage);
     });
   }
 

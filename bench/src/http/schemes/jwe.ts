@@ -51,10 +51,13 @@ export async function decodeJwe(token: string, key: JweDecryptKey): Promise<unkn
   return JSON.parse(utf8.decode(plaintext));
 }
 
-/** The client side: `count` distinct tokens of `payload` (each with its own ephemeral key). */
+/**
+ * The client side: `count` distinct tokens of `payload` as JSON (each with
+ * its own ephemeral key); of no plaintext at all when `payload` is undefined.
+ */
 export async function createJwes(publicKeyPem: string, payload: unknown, count: number): Promise<string[]> {
   const key = await importSPKI(publicKeyPem, ALG);
-  const bytes = new TextEncoder().encode(JSON.stringify(payload));
+  const bytes = payload === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(payload));
   const tokens: string[] = [];
   for (let i = 0; i < count; i++) {
     tokens.push(await new CompactEncrypt(bytes).setProtectedHeader({ alg: ALG, enc: ENC }).encrypt(key));

@@ -16,21 +16,25 @@ import { parseServerSpec, type ServerSpec } from './spec.js';
 interface Running {
   readonly port: number;
   close(): Promise<void>;
+  /** Resolves once the scheme has no background work pending (the rsa-session pool refilled). */
+  settle(): Promise<void>;
 }
 
 async function start(spec: ServerSpec): Promise<Running> {
   if (spec.framework === 'fastify') {
-    const app = await fastifyApp(spec);
+    const { app, settle } = await fastifyApp(spec);
     await app.listen({ host: '127.0.0.1', port: 0 });
-    return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+    return { port: (app.server.address() as AddressInfo).port, close: () => app.close(), settle };
   }
-  const server = createServer(await expressApp(spec));
+  const { app, settle } = await expressApp(spec);
+  const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   return {
     port: (server.address() as AddressInfo).port,
+    settle,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -59,9 +63,17 @@ process.on('message', (message: ParentMessage) => {
       return;
     case 'cpu': {
       const { user, system } = process.cpuUsage();
-      send({ type: 'cpu', id: message.id, user, system, rss: process.memoryUsage.rss() });
+      // maxRSS: the peak resident set size of this process so far, in KiB.
+      const peakRss = process.resourceUsage().maxRSS * 1024;
+      send({ type: 'cpu', id: message.id, user, system, rss: process.memoryUsage.rss(), peakRss });
       return;
     }
+    case 'settle':
+      (running?.settle() ?? Promise.resolve()).then(
+        () => send({ type: 'settled', id: message.id }),
+        () => send({ type: 'settled', id: message.id }),
+      );
+      return;
     case 'stop':
       // process.exit writes the --cpu-prof profile, when there is one.
       (running?.close() ?? Promise.resolve()).finally(() => process.exit(0));

@@ -8,7 +8,9 @@ import { DOCUMENT, ECHO_PATH, GET_PATH } from '../document.js';
 import { floorOpen, floorSeal } from '../schemes/floor.js';
 import { decodeJwe, importJwePrivateKey } from '../schemes/jwe.js';
 import { checkSeedKey, encrypt, seedKey } from '../schemes/seed002.js';
-import { JWE_HEADER, type ServerSpec } from './spec.js';
+import type { Settle } from './fastify-app.js';
+import { benchProfile, isProfileScheme } from './profiles.js';
+import { BODY_LIMIT_BYTES, JWE_HEADER, type ServerSpec } from './spec.js';
 
 /**
  * The Express 5 app of each scheme: the same two routes as on Fastify,
@@ -30,7 +32,7 @@ function floorMiddleware(key: KeyObject): express.RequestHandler {
 
 /** The POST floor's body parser: the raw body, opened with one AES-256-GCM call, then JSON.parse. */
 function floorBodyParser(key: KeyObject): express.RequestHandler {
-  const raw = express.raw({ type: 'application/octet-stream' });
+  const raw = express.raw({ type: 'application/octet-stream', limit: BODY_LIMIT_BYTES });
   return (req: Request, res: Response, next: NextFunction) => {
     raw(req, res, (error?: unknown) => {
       if (error !== undefined) return next(error);
@@ -68,9 +70,16 @@ async function jweMiddleware(pem: string): Promise<express.RequestHandler> {
   };
 }
 
-export async function expressApp(spec: ServerSpec): Promise<Express> {
+export async function expressApp(spec: ServerSpec): Promise<{ app: Express; settle: Settle }> {
   const app = express();
-  let bodyParser: express.RequestHandler = express.json();
+  // A 1 MiB document fits; the same limit for every scheme.
+  let bodyParser: express.RequestHandler = express.json({ limit: BODY_LIMIT_BYTES });
+  let settle: Settle = () => Promise.resolve();
+  if (isProfileScheme(spec.scheme)) {
+    const profile = await benchProfile<Request>(spec);
+    app.use(cipherlayer(profile.profile));
+    settle = profile.settle;
+  }
   switch (spec.scheme) {
     case 'plaintext':
       break;
@@ -92,6 +101,9 @@ export async function expressApp(spec: ServerSpec): Promise<Express> {
     case 'jwe':
       app.use(await jweMiddleware(spec.jwePrivateKey as string));
       break;
+    default:
+      // A profile, mounted above.
+      break;
   }
   app.get(GET_PATH, (_req, res) => {
     res.json(DOCUMENT);
@@ -99,5 +111,5 @@ export async function expressApp(spec: ServerSpec): Promise<Express> {
   app.post(ECHO_PATH, bodyParser, (req, res) => {
     res.json(req.body);
   });
-  return app;
+  return { app, settle };
 }

@@ -8,7 +8,8 @@ import { DOCUMENT, ECHO_PATH, GET_PATH } from '../document.js';
 import { floorOpen, floorSeal } from '../schemes/floor.js';
 import { decodeJwe, importJwePrivateKey } from '../schemes/jwe.js';
 import { checkSeedKey, encrypt, seedKey } from '../schemes/seed002.js';
-import { JWE_HEADER, type ServerSpec } from './spec.js';
+import { benchProfile, isProfileScheme } from './profiles.js';
+import { BODY_LIMIT_BYTES, JWE_HEADER, type ServerSpec } from './spec.js';
 
 /**
  * The Fastify 5 app of each scheme: the same two routes (GET the 1 KiB
@@ -17,10 +18,21 @@ import { JWE_HEADER, type ServerSpec } from './spec.js';
  * except where the scheme itself is asynchronous (jose).
  */
 
-async function addScheme(app: FastifyInstance, spec: ServerSpec): Promise<void> {
+/** Resolves once the scheme has no background work pending (the rsa-session pool refilled). */
+export type Settle = () => Promise<void>;
+
+const idle: Settle = () => Promise.resolve();
+
+async function addScheme(app: FastifyInstance, spec: ServerSpec): Promise<Settle> {
+  if (isProfileScheme(spec.scheme)) {
+    const { profile, settle } = await benchProfile<FastifyRequest>(spec);
+    // The profile on every route (policy `require`), its endpoints (rsa-session's) where well-known resources go.
+    await app.register(cipherlayerFastify, { profiles: [profile] });
+    return settle;
+  }
   switch (spec.scheme) {
     case 'plaintext':
-      return;
+      return idle;
     case 'floor': {
       // One AES-256-GCM seal of the serialised answer, sent as a Buffer; POST bodies opened likewise.
       const key = createSecretKey(Buffer.from(process.env.AES_KEY as string, 'hex'));
@@ -34,7 +46,7 @@ async function addScheme(app: FastifyInstance, spec: ServerSpec): Promise<void> 
       app.addHook('onSend', (_request, _reply, payload, done) => {
         done(null, typeof payload === 'string' ? floorSeal(key, payload) : payload);
       });
-      return;
+      return idle;
     }
     case 'seed002':
       // The natural port of the seed's res.json wrapper: wrap the object before Fastify serialises it.
@@ -43,11 +55,11 @@ async function addScheme(app: FastifyInstance, spec: ServerSpec): Promise<void> 
         const aesKey = seedKey();
         done(null, { data: encrypt(payload, aesKey) });
       });
-      return;
+      return idle;
     case 'cl1': {
       const keys = new ServerKeySet([runFlow(nodeBackend, generateServerKey({ keyId: 1 }))]);
       await app.register(cipherlayerFastify, { cipherlayer: createCipherlayer<FastifyRequest>({ keys }) });
-      return;
+      return idle;
     }
     case 'jwe': {
       const key = await importJwePrivateKey(spec.jwePrivateKey as string);
@@ -63,14 +75,17 @@ async function addScheme(app: FastifyInstance, spec: ServerSpec): Promise<void> 
           return reply.code(422).send({ error: 'Invalid encrypted payload' });
         }
       });
-      return;
+      return idle;
     }
+    default:
+      throw new Error(`no Fastify app for scheme ${spec.scheme}`);
   }
 }
 
-export async function fastifyApp(spec: ServerSpec): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
-  await addScheme(app, spec);
+export async function fastifyApp(spec: ServerSpec): Promise<{ app: FastifyInstance; settle: Settle }> {
+  // A 1 MiB document in any envelope fits; the same limit for every scheme.
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
+  const settle = await addScheme(app, spec);
   app.get(GET_PATH, (_request, reply) => {
     reply.send(DOCUMENT);
   });
@@ -78,5 +93,5 @@ export async function fastifyApp(spec: ServerSpec): Promise<FastifyInstance> {
     reply.send(request.body);
   });
   await app.ready();
-  return app;
+  return { app, settle };
 }

@@ -3,6 +3,8 @@
 export type ParentMessage =
   | { readonly type: 'start'; readonly spec: unknown }
   | { readonly type: 'cpu'; readonly id: number }
+  /** Answered once the scheme has no background work pending (the rsa-session pool refilled). */
+  | { readonly type: 'settle'; readonly id: number }
   | { readonly type: 'stop' };
 
 export type ChildMessage =
@@ -16,4 +18,7 @@ export type ChildMessage =
       readonly system: number;
       /** Resident set size, bytes. */
       readonly rss: number;
-    };
+      /** The process's peak resident set size so far (getrusage maxrss), bytes. */
+      readonly peakRss: number;
+    }
+  | { readonly type: 'settled'; readonly id: number };
