@@ -5,11 +5,11 @@
  * And `cl1Interceptor`, which hands selected requests to @cipherlayer/client.
  */
 export { CipherlayerError, type ErrorCode, isCipherlayerError } from '@cipherlayer/core';
+export type { WrappedSessionKey } from '@cipherlayer/profiles/static-key/browser';
 export { type Cl1Fetch, type Cl1InterceptorOptions, cl1Interceptor } from './cl1/cl1-interceptor.js';
 export type { RouteSelector } from './lib/route-selector.js';
 export { staticKeyInterceptor } from './static-key/interceptor.js';
 export { type AesKeySource, BundledKey, STATIC_KEY_SOURCE } from './static-key/key-source.js';
-export type { WrappedSessionKey } from './static-key/login-key.js';
 export {
   bundledKey,
   type KeyChoice,

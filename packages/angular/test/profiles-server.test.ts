@@ -4,10 +4,10 @@ import '@angular/compiler';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HttpContext, HttpErrorResponse } from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
+import { StaticKeySessions, staticKey } from '@cipherlayer/profiles/static-key';
 import { cipherlayerFetch, type Profile } from '@cipherlayer/server';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StaticKeySessions, staticKey } from '@cipherlayer/profiles/static-key';
 import {
   bundledKey,
   ENCRYPTED_ROUTE,

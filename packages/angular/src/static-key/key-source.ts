@@ -1,5 +1,6 @@
 import { InjectionToken } from '@angular/core';
 import { CipherlayerError, fromHex } from '@cipherlayer/core';
+import { importStaticKey } from '@cipherlayer/profiles/static-key/browser';
 
 /** Where `StaticKeyCrypto` gets its AES-256-GCM key, at each use. */
 export interface AesKeySource {
@@ -49,12 +50,10 @@ export class BundledKey implements AesKeySource {
   key(): Promise<CryptoKey> {
     if (this.#key === undefined) {
       const bytes = this.#bytes as Uint8Array<ArrayBuffer>;
-      this.#key = crypto.subtle
-        .importKey('raw', bytes, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])
-        .finally(() => {
-          bytes.fill(0);
-          this.#bytes = undefined;
-        });
+      this.#key = importStaticKey(bytes).finally(() => {
+        bytes.fill(0);
+        this.#bytes = undefined;
+      });
     }
     return this.#key;
   }

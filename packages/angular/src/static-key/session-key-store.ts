@@ -1,11 +1,12 @@
 import { CipherlayerError } from '@cipherlayer/core';
-import type { AesKeySource } from './key-source.js';
 import {
   DEFAULT_MAX_ITERATIONS,
   DEFAULT_MIN_ITERATIONS,
+  deriveSessionKeyFromLogin,
   type IterationBounds,
-  unwrapSessionKey,
-} from './login-key.js';
+  type WrappedSessionKey,
+} from '@cipherlayer/profiles/static-key/browser';
+import type { AesKeySource } from './key-source.js';
 
 export interface SessionKeyOptions {
   /** Fewest PBKDF2 iterations accepted from the login response. Default 600 000. */
@@ -21,7 +22,7 @@ function configError(detail: string): CipherlayerError {
 }
 
 /** Checked once, when the provider is created: a mistake names the option. */
-export function checkSessionKeyOptions(options: SessionKeyOptions): IterationBounds {
+export function checkSessionKeyOptions(options: SessionKeyOptions): Required<IterationBounds> {
   if (typeof options !== 'object' || options === null)
     throw configError('sessionKey: options must be an object');
   for (const name of Object.keys(options)) {
@@ -45,7 +46,7 @@ export function checkSessionKeyOptions(options: SessionKeyOptions): IterationBou
  * `clear()` (logout) or a reload.
  */
 export class SessionKeyStore implements AesKeySource {
-  readonly #bounds: IterationBounds;
+  readonly #bounds: Required<IterationBounds>;
   #key: CryptoKey | undefined;
   /** Bumped by every login and logout, so a slow unwrap cannot install a key after a later logout. */
   #generation = 0;
@@ -62,7 +63,8 @@ export class SessionKeyStore implements AesKeySource {
   async unwrapFromLogin(wrapped: unknown, password: string): Promise<void> {
     const generation = ++this.#generation;
     this.#key = undefined;
-    const key = await unwrapSessionKey(wrapped, password, this.#bounds);
+    // The grant's shape is checked there: exactly { salt, iterations, wrappedKey }, else ERR_MALFORMED.
+    const key = await deriveSessionKeyFromLogin(password, wrapped as WrappedSessionKey, this.#bounds);
     if (generation === this.#generation) this.#key = key;
   }
 

@@ -19,7 +19,8 @@ export interface RequestHeader {
   readonly htu: unknown;
 }
 
-const COMPACT = /^[A-Za-z0-9_-]{1,8192}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// The ciphertext may be empty: a bodiless request's JWE (GET) seals no plaintext.
+const COMPACT = /^[A-Za-z0-9_-]{1,8192}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 const RESPONSE_CURVES: Readonly<Record<string, string>> = {
   'P-256': 'EC',
   'P-384': 'EC',

@@ -11,7 +11,3 @@ export function fromBase64Strict(text: string): Buffer {
   if (bytes.toString('base64') !== text) throw new CipherlayerError('ERR_MALFORMED');
   return bytes;
 }
-
-export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
-}

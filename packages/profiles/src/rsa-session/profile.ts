@@ -77,6 +77,9 @@ export function rsaSessionSpec<Request>(
       } else {
         const envelope = readEnvelope(body, REQUEST_FIELDS);
         if (envelope === null) return null;
+        // GCM: the ciphertext is as long as the plaintext. Refused before any token, store or RSA work.
+        if (envelope.encryptedData.length > 4 * Math.ceil(settings.maxBodyBytes / 3))
+          throw new CipherlayerError('ERR_TOO_LARGE');
         fields = envelope;
         wrappedText = envelope.encryptedAesKey;
       }

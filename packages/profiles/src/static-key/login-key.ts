@@ -8,6 +8,11 @@ export interface IterationBounds {
   readonly maxIterations?: number;
 }
 
+/** OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
+export const DEFAULT_MIN_ITERATIONS = 600_000;
+/** A few seconds in a browser: a server (or anyone who can change its answer) cannot make the tab spin longer. */
+export const DEFAULT_MAX_ITERATIONS = 5_000_000;
+
 const FIELDS = ['iterations', 'salt', 'wrappedKey'];
 
 function malformed(detail: string): CipherlayerError {
@@ -29,15 +34,16 @@ function decode(value: unknown, name: string): Uint8Array<ArrayBuffer> {
  * unwraps the session key inside Web Crypto. The result is an AES-GCM
  * CryptoKey (encrypt, decrypt) that is not extractable: its bytes never
  * reach JavaScript. A wrong password and a tampered grant are the same
- * ERR_DECRYPT; a grant of the wrong shape is ERR_MALFORMED.
+ * ERR_DECRYPT; a grant of the wrong shape is ERR_MALFORMED. The one
+ * implementation: `@cipherlayer/angular`'s `SessionKeyStore` calls it too.
  */
 export async function deriveSessionKeyFromLogin(
   password: string,
   grant: WrappedSessionKey,
   bounds: IterationBounds = {},
 ): Promise<CryptoKey> {
-  const min = bounds.minIterations ?? 600_000;
-  const max = bounds.maxIterations ?? 5_000_000;
+  const min = bounds.minIterations ?? DEFAULT_MIN_ITERATIONS;
+  const max = bounds.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   if (typeof password !== 'string')
     throw new CipherlayerError('ERR_CONFIG', { detail: 'password must be a string' });
   if (typeof grant !== 'object' || grant === null || Object.keys(grant).sort().join() !== FIELDS.join())

@@ -55,19 +55,33 @@ export async function openBytes(key: CryptoKey, data: string): Promise<Uint8Arra
   }
 }
 
-/** The seed's server `encrypt(data)`: JSON, then sealed. */
+/** The seed's server `encrypt(data)`: JSON, then sealed. A value with no JSON form is refused; the error never quotes it. */
 export async function sealStaticEnvelope(key: CryptoKey, value: unknown): Promise<string> {
-  const json = JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    // The cause is dropped on purpose: V8's messages (a cycle, a BigInt) name parts of the value.
+    json = undefined;
+  }
   if (json === undefined) throw new CipherlayerError('ERR_CONFIG', { detail: 'the value has no JSON form' });
   return await sealBytes(key, encoder.encode(json));
 }
 
-/** The seed's `CryptoService.decrypt(payload)`: opened, then parsed. Not JSON is ERR_DECRYPT too (no quote of it). */
+/**
+ * The seed's `CryptoService.decrypt(payload)`: opened, then parsed. Every
+ * failure (not a string, not base64, too short, wrong key, tampered, not
+ * UTF-8, not JSON) is the same ERR_DECRYPT, without a cause that could
+ * quote the plaintext.
+ */
 export async function openStaticEnvelope(key: CryptoKey, data: string): Promise<unknown> {
+  if (typeof data !== 'string') throw new CipherlayerError('ERR_DECRYPT');
   const plaintext = await openBytes(key, data);
   try {
     return JSON.parse(decoder.decode(plaintext));
   } catch {
     throw new CipherlayerError('ERR_DECRYPT');
+  } finally {
+    plaintext.fill(0);
   }
 }

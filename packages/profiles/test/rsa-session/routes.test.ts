@@ -18,7 +18,8 @@ const SESSION_PATH = '/.well-known/cipherlayer/rsa-session';
 let pool: RsaKeyPool;
 
 beforeAll(async () => {
-  pool = new RsaKeyPool({ size: 24 });
+  // Tests make many sessions at once on a shared machine: wait for keys rather than fail with 503.
+  pool = new RsaKeyPool({ size: 24, waitMs: 20_000 });
   await pool.filled();
 });
 afterAll(() => pool.close());

@@ -16,7 +16,7 @@ const secret = randomBytes(32);
 let pool: RsaKeyPool;
 
 beforeAll(async () => {
-  pool = new RsaKeyPool({ size: 8 });
+  pool = new RsaKeyPool({ size: 8, waitMs: 20_000 });
   await pool.filled();
 });
 afterAll(() => pool.close());

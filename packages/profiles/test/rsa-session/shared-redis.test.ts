@@ -1,24 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProfileStore } from '../../src/redis.js';
 import { createRsaSessionClient } from '../../src/rsa-session/client.js';
 import { RsaKeyPool, rsaSession } from '../../src/rsa-session.js';
 import { type App, send, startApp } from '../helpers/apps.js';
+import { TestRedis } from '../helpers/redis.js';
 import { errorCode, headerObject } from '../helpers/wire.js';
 
 /** rsa-session on two instances sharing Redis: sessions, revocation and strict replay checks across both. */
-const prefix = `cl-test-${randomUUID()}:`;
 const json = { 'content-type': 'application/json' };
 
 describe('two instances (Express, Fastify) sharing Redis', () => {
-  let redis: Redis;
+  const test = new TestRedis();
+  const { prefix, redis } = test;
   let pool: RsaKeyPool;
   let apps: [App, App];
   beforeAll(async () => {
-    redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
-    pool = new RsaKeyPool({ size: 4 });
+    await test.connect();
+    pool = new RsaKeyPool({ size: 4, waitMs: 20_000 });
     const store = new RedisProfileStore(redis, { prefix, encryptionKey: randomBytes(32) });
     const secret = randomBytes(32);
     const profile = () => rsaSession({ jwtSecret: secret, store, pool, mode: 'strict' }) as never;
@@ -27,9 +26,7 @@ describe('two instances (Express, Fastify) sharing Redis', () => {
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.close()));
     await pool.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await test.close();
   });
 
   it('a session made at one works at the other; a message accepted at one is a replay at the other', async () => {

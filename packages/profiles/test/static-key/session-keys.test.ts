@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisProfileStore } from '../../src/redis.js';
 import { createStaticKeyFetch, deriveSessionKeyFromLogin } from '../../src/static-key/browser.js';
 import { StaticKeySessions, staticKey } from '../../src/static-key.js';
 import { MemoryProfileStore } from '../../src/stores/memory-store.js';
 import { ADAPTERS, type App, send, startApp } from '../helpers/apps.js';
+import { CapturingLogger } from '../helpers/logs.js';
+import { TestRedis } from '../helpers/redis.js';
 import { errorCode } from '../helpers/wire.js';
 
 /**
@@ -89,11 +90,15 @@ describe.each(ADAPTERS)('%s: per-session keys', (adapter) => {
   let app: App;
   let sessions: StaticKeySessions;
   const clock = new Clock();
+  const logger = new CapturingLogger();
+  const grants: string[] = [];
   beforeAll(async () => {
     const store = new MemoryProfileStore({ clock: clock.now });
     sessions = new StaticKeySessions({ store, iterations: ITERATIONS, ttlMs: 60_000, clock: clock.now });
     app = await startApp(adapter, {
-      profile: () => staticKey({ sessions, keyId: (_request, view) => view.header('x-session-id') }) as never,
+      profile: () =>
+        staticKey({ sessions, keyId: (_request, view) => view.header('x-session-id'), logger }) as never,
+      logger,
     });
   });
   afterAll(() => app.close());
@@ -101,6 +106,7 @@ describe.each(ADAPTERS)('%s: per-session keys', (adapter) => {
   async function login(password = 'hunter2', transport?: typeof fetch) {
     const sessionId = randomUUID();
     const grant = await sessions.grant({ keyId: sessionId, password });
+    grants.push(sessionId, grant.salt, grant.wrappedKey);
     const key = await deriveSessionKeyFromLogin(password, grant, bounds);
     const headers = { 'x-session-id': sessionId };
     const api = createStaticKeyFetch({
@@ -179,15 +185,22 @@ describe.each(ADAPTERS)('%s: per-session keys', (adapter) => {
       clock.time -= 61_000;
     }
   });
+
+  it('logs refusals by code, never a password, session id, grant or value', () => {
+    expect(logger.codes()).toEqual(
+      expect.arrayContaining(['ERR_SESSION_UNKNOWN', 'ERR_DECRYPT', 'ERR_REPLAY']),
+    );
+    expect(grants.length).toBeGreaterThan(0);
+    for (const secret of ['hunter2', 'DE89', '4242', ...grants]) expect(logger.text).not.toContain(secret);
+  });
 });
 
 describe('two instances sharing Redis', () => {
-  const prefix = `cl-test-${randomUUID()}:`;
-  let redis: Redis;
+  const test = new TestRedis();
+  const { prefix, redis } = test;
   let apps: App[];
   beforeAll(async () => {
-    redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
+    await test.connect();
     const store = new RedisProfileStore(redis, { prefix, encryptionKey: new Uint8Array(32).fill(9) });
     const sessions = new StaticKeySessions({ store, iterations: ITERATIONS });
     const profile = () => staticKey({ sessions, keyId: (_r, view) => view.header('x-session-id') }) as never;
@@ -196,9 +209,7 @@ describe('two instances sharing Redis', () => {
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.close()));
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await test.close();
   });
 
   it('a key granted at one instance works at the other; a body accepted at one is a replay at the other; values are sealed at rest', async () => {
