@@ -52,4 +52,4 @@ export type {
   FieldDefinition,
   TableDefinition,
 } from './table/definition.js';
-export type { ClientOption, EncryptedTable, RowKey } from './table/encrypted-table.js';
+export type { ClientOption, EncryptedTable, InsertManyOptions, RowKey } from './table/encrypted-table.js';

@@ -40,7 +40,9 @@ describe.each(DATABASES)('a re-encryption job stopped by a timer on %s', (kind) 
     await records.rotateDataKeys();
     const stop = new AbortController();
     setImmediate(() => stop.abort());
-    const first = await records.reencrypt(people, { name: 'timer', batchSize: 20, signal: stop.signal }).run();
+    const first = await records
+      .reencrypt(people, { name: 'timer', batchSize: 20, signal: stop.signal })
+      .run();
     expect(first.outcome).toBe('stopped');
     expect(first.rowsDone).toBeLessThan(ROWS);
     const second = await records.reencrypt(people, { name: 'timer', batchSize: 20 }).run();

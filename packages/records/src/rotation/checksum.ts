@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lengthPrefixed } from '../lib/length-prefixed.js';
+import { CipherlayerError } from '@cipherlayer/core';
+import { MAX_STRING_BYTES } from '../lib/length-prefixed.js';
 
 /**
  * An order-independent checksum of a table's plaintexts: the sum, modulo
@@ -13,18 +14,56 @@ import { lengthPrefixed } from '../lib/length-prefixed.js';
 
 const MODULUS_MASK = (1n << 256n) - 1n;
 
-export function rowDigest(id: string, plaintexts: readonly (Uint8Array | null)[]): bigint {
-  const hash = createHash('sha256').update(lengthPrefixed([id]));
-  const length = Buffer.alloc(4);
+function tooLong(): CipherlayerError {
+  return new CipherlayerError('ERR_TOO_LARGE', { detail: 'a row id is longer than 65535 bytes' });
+}
+
+/** SHA-256( lp(id) ‖ for each field: 0x00 if NULL, else 0x01 ‖ u32(len(P)) ‖ P ), fed to the hash in one piece. */
+export function rowDigest(id: string, plaintexts: readonly (Uint8Array | null)[]): Buffer {
+  const idLength = Buffer.byteLength(id, 'utf8');
+  if (idLength > MAX_STRING_BYTES) throw tooLong();
+  let length = 2 + idLength;
+  for (const plaintext of plaintexts) length += plaintext === null ? 1 : 5 + plaintext.length;
+  const input = Buffer.allocUnsafe(length);
+  input.writeUInt16BE(idLength, 0);
+  let at = 2 + input.write(id, 2, 'utf8');
   for (const plaintext of plaintexts) {
     if (plaintext === null) {
-      hash.update(Buffer.of(0));
+      input[at++] = 0;
       continue;
     }
-    length.writeUInt32BE(plaintext.length);
-    hash.update(Buffer.of(1)).update(length).update(plaintext);
+    input[at] = 1;
+    input.writeUInt32BE(plaintext.length, at + 1);
+    input.set(plaintext, at + 5);
+    at += 5 + plaintext.length;
   }
-  return BigInt(`0x${hash.digest('hex')}`);
+  return createHash('sha256').update(input).digest();
+}
+
+/**
+ * A running sum of row digests modulo 2^256, in eight 32-bit limbs (least
+ * significant first): one BigInt per batch instead of one per row.
+ */
+export class DigestSum {
+  readonly #limbs = new Uint32Array(8);
+
+  /** Adds a 32-byte big-endian digest. */
+  add(digest: Uint8Array): void {
+    const limbs = this.#limbs;
+    const view = new DataView(digest.buffer, digest.byteOffset, 32);
+    let carry = 0;
+    for (let i = 0; i < 8; i++) {
+      const sum = (limbs[i] as number) + view.getUint32(28 - 4 * i) + carry;
+      limbs[i] = sum >>> 0;
+      carry = sum > 0xffffffff ? 1 : 0;
+    }
+  }
+
+  value(): bigint {
+    let out = 0n;
+    for (let i = 7; i >= 0; i--) out = (out << 32n) | BigInt(this.#limbs[i] as number);
+    return out;
+  }
 }
 
 export function addDigest(sum: bigint, digest: bigint): bigint {

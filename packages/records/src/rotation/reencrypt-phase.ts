@@ -1,6 +1,6 @@
 import type { SqlClient } from '../db/database.js';
 import { nextTurn } from '../lib/next-turn.js';
-import { addDigest, formatChecksum, parseChecksum } from './checksum.js';
+import { addDigest, DigestSum, formatChecksum, parseChecksum } from './checksum.js';
 import { lastId, type PhaseContext } from './phase.js';
 import { type ColumnUpdate, idSqlType, readBatch, updateRows } from './table-scan.js';
 
@@ -62,12 +62,12 @@ export async function runReencryptPhase(context: PhaseContext): Promise<boolean>
       }
       const last = lastId(table, rows);
       selected.resolve(last);
-      let digest = 0n;
+      const digest = new DigestSum();
       const ids: unknown[] = [];
       const columns: ColumnUpdate[] = updatable.map((u) => ({ ...u, values: [] as unknown[] }));
       for (const row of rows) {
         const inspected = await rewriter.inspect(row, 'rewrite', activeGeneration);
-        digest = addDigest(digest, inspected.digest);
+        digest.add(inspected.digest);
         if (!inspected.changed) continue;
         ids.push(row[table.id.column]);
         for (const column of columns) column.values.push(inspected.values.get(column.column) ?? null);
@@ -75,7 +75,7 @@ export async function runReencryptPhase(context: PhaseContext): Promise<boolean>
       await updateRows(tx, table, idType, ids, columns);
       // In order: the batch before this one has committed (or this one fails with it).
       const before = await gate;
-      const checksum = addDigest(before.checksum, digest);
+      const checksum = addDigest(before.checksum, digest.value());
       await jobs.advance(tx, state.name, {
         cursor: last,
         rows: rows.length,

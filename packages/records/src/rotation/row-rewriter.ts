@@ -19,7 +19,8 @@ const ROW_ERRORS = new Set(['ERR_DECRYPT', 'ERR_MALFORMED', 'ERR_SUITE_NOT_ALLOW
 
 export interface InspectedRow {
   readonly id: string;
-  readonly digest: bigint;
+  /** SHA-256 of the row's id and plaintexts (see checksum.ts). */
+  readonly digest: Buffer;
   /** The row's field and index values after the job (ciphertexts as stored: text or bytes). */
   readonly values: Map<string, unknown>;
   readonly changed: boolean;

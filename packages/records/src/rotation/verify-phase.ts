@@ -1,6 +1,6 @@
 import type { Row } from '../db/database.js';
 import { nextTurn } from '../lib/next-turn.js';
-import { addDigest, formatChecksum, parseChecksum } from './checksum.js';
+import { addDigest, DigestSum, formatChecksum, parseChecksum } from './checksum.js';
 import type { JobProblem, JobState } from './job-store.js';
 import { lastId, type PhaseContext } from './phase.js';
 import { readBatch } from './table-scan.js';
@@ -31,11 +31,13 @@ export async function runVerifyPhase(context: PhaseContext): Promise<boolean> {
     cursor = lastId(table, rows);
     next = readBatch(db, table, cursor, batchSize, false);
     next.catch(() => undefined);
+    const digest = new DigestSum();
     for (const row of rows) {
       const inspected = await rewriter.inspect(row, 'verify', activeGeneration);
-      checksum = addDigest(checksum, inspected.digest);
+      digest.add(inspected.digest);
       for (const problem of inspected.problems) if (problems.length < MAX_PROBLEMS) problems.push(problem);
     }
+    checksum = addDigest(checksum, digest.value());
     verified += rows.length;
     thisRun += rows.length;
     await jobs.advanceVerify(state.name, {

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import type { FieldCipher } from '../fields/field-cipher.js';
 import type { KeyHierarchy } from '../keys/key-hierarchy.js';
 import type { ResolvedTable } from '../table/definition.js';
-import { addDigest, formatChecksum } from './checksum.js';
+import { addDigest, DigestSum, formatChecksum } from './checksum.js';
 import type { JobProblem } from './job-store.js';
 import { RowRewriter } from './row-rewriter.js';
 import { readBatch } from './table-scan.js';
@@ -50,12 +50,14 @@ export async function verifyTable(
   for (;;) {
     const batch = await readBatch(deps.db, table, cursor, options.batchSize ?? 2000, false);
     if (batch.length === 0) break;
+    const digest = new DigestSum();
     for (const row of batch) {
       const inspected = await rewriter.inspect(row, 'verify-indexes', generation);
-      checksum = addDigest(checksum, inspected.digest);
+      digest.add(inspected.digest);
       for (const id of inspected.keyIds) fieldsByKey[id] = (fieldsByKey[id] ?? 0) + 1;
       problems.push(...inspected.problems);
     }
+    checksum = addDigest(checksum, digest.value());
     rows += batch.length;
     cursor = String((batch[batch.length - 1] as Record<string, unknown>)[table.id.column]);
     options.onProgress?.(rows);

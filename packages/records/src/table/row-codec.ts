@@ -74,25 +74,79 @@ export class RowCodec {
 
   /** A copy of `row` with each defined field that it holds encrypted, and its blind index filled in. */
   async encrypt(table: ResolvedTable, row: Row): Promise<Row> {
+    return this.encryptNow(table, row);
+  }
+
+  /**
+   * encrypt, synchronously while the data and index keys are in memory (the
+   * bulk insert path): a promise only when a key must first be fetched.
+   */
+  encryptNow(table: ResolvedTable, row: Row): Row | Promise<Row> {
     const out: Row = { ...row };
     const identity = identityOf(table, row);
-    for (const field of table.fields) {
-      if (!(field.key in row)) continue;
-      const value = (row[field.key] ?? null) as FieldValue | null;
-      const context = fieldContext(table, field, identity);
-      // Synchronous while keys are cached: no promise per field on the hot path.
-      const pending = this.#cipher.sealNow(value, context, field);
-      const sealed = pending instanceof Promise ? await pending : pending;
-      out[field.key] = sealed === null || field.storage === 'bytea' ? sealed : toSealedText(sealed);
-      if (field.index === undefined) continue;
-      if (value === null) {
-        out[field.index.key] = null;
-        continue;
-      }
-      const index = this.#indexer.forWriteNow(indexTarget(table, field, identity.tenant), value);
-      out[field.index.key] = index instanceof Promise ? await index : index;
+    const { fields } = table;
+    for (let i = 0; i < fields.length; i++) {
+      const pending = this.#encryptField(table, fields[i] as ResolvedField, row, identity, out);
+      if (pending !== undefined) return this.#encryptRest(table, row, identity, out, i, pending);
     }
     return out;
+  }
+
+  async #encryptRest(
+    table: ResolvedTable,
+    row: Row,
+    identity: RowIdentity,
+    out: Row,
+    done: number,
+    pending: Promise<void>,
+  ): Promise<Row> {
+    await pending;
+    const { fields } = table;
+    for (let i = done + 1; i < fields.length; i++) {
+      const next = this.#encryptField(table, fields[i] as ResolvedField, row, identity, out);
+      if (next !== undefined) await next;
+    }
+    return out;
+  }
+
+  /** Seals one field into `out` (and its blind index): undefined when done synchronously. */
+  #encryptField(
+    table: ResolvedTable,
+    field: ResolvedField,
+    row: Row,
+    identity: RowIdentity,
+    out: Row,
+  ): Promise<void> | undefined {
+    if (!(field.key in row)) return undefined;
+    const value = (row[field.key] ?? null) as FieldValue | null;
+    const sealed = this.#cipher.sealNow(value, fieldContext(table, field, identity), field);
+    if (sealed instanceof Promise)
+      return sealed.then((s) => this.#store(table, field, value, identity, out, s));
+    return this.#store(table, field, value, identity, out, sealed);
+  }
+
+  #store(
+    table: ResolvedTable,
+    field: ResolvedField,
+    value: FieldValue | null,
+    identity: RowIdentity,
+    out: Row,
+    sealed: Buffer | null,
+  ): Promise<void> | undefined {
+    out[field.key] = sealed === null || field.storage === 'bytea' ? sealed : toSealedText(sealed);
+    const index = field.index;
+    if (index === undefined) return undefined;
+    if (value === null) {
+      out[index.key] = null;
+      return undefined;
+    }
+    const computed = this.#indexer.forWriteNow(indexTarget(table, field, identity.tenant), value);
+    if (computed instanceof Promise)
+      return computed.then((v) => {
+        out[index.key] = v;
+      });
+    out[index.key] = computed;
+    return undefined;
   }
 
   /** A copy of `row` with each defined field decrypted and the blind index columns left out. */
