@@ -108,10 +108,10 @@ describe('records commands on PGlite', () => {
       /no database: give --database-url/,
     ],
     [
-      ['records', 'verify', '--keyring', 'vault', '--pglite', 'x', '--definition', 'y'],
+      ['records', 'verify', '--keyring', 'hsm', '--pglite', 'x', '--definition', 'y'],
       {},
       2,
-      /--keyring must be one of local/,
+      /--keyring must be one of local, pkcs11, aws-kms, vault, multi/,
     ],
     [
       ['records', 'reencrypt', '--keyring', 'local', '--pglite', 'x', '--definition', 'y'],

@@ -1,7 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalKeyring, openRecords, pgliteDatabase, type TableDefinition } from '@cipherlayer/records';
+import {
+  type Keyring,
+  LocalKeyring,
+  openRecords,
+  pgliteDatabase,
+  type TableDefinition,
+} from '@cipherlayer/records';
 import { PGlite } from '@electric-sql/pglite';
 
 export const PEOPLE: TableDefinition = {
@@ -23,17 +29,23 @@ export interface PeopleDatabase {
   readonly masterKeys: string;
 }
 
-/** A PGlite database in a temp dir with `rows` people encrypted under a local keyring (the CLI's default name). */
-export async function createPeopleDatabase(rows: number): Promise<PeopleDatabase> {
+/**
+ * A PGlite database in a temp dir with `rows` people encrypted under a local
+ * keyring (the CLI's default name), or under the `given` keyring, which the
+ * caller closes.
+ */
+export async function createPeopleDatabase(rows: number, given?: Keyring): Promise<PeopleDatabase> {
   const root = mkdtempSync(join(tmpdir(), 'cl-cli-records-'));
   const dir = join(root, 'pgdata');
   const masterKeys = LocalKeyring.generateKeyEntry('k1');
   const pglite = new PGlite(dir);
   await pglite.exec(`CREATE TABLE people (
     id bigint PRIMARY KEY, tenant text NOT NULL, email text, email_idx text, ssn text, profile text)`);
-  const keyring = new LocalKeyring({
-    keys: [{ id: 'k1', key: Buffer.from(masterKeys.slice(3), 'base64url') }],
-  });
+  const keyring =
+    given ??
+    new LocalKeyring({
+      keys: [{ id: 'k1', key: Buffer.from(masterKeys.slice(3), 'base64url') }],
+    });
   const records = await openRecords({ db: pgliteDatabase(pglite, { owned: true }), keyring });
   const people = records.table(PEOPLE);
   const batch = [];

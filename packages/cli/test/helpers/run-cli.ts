@@ -7,29 +7,39 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export const REPO = resolve(here, '../../../..');
 export const CLI = join(REPO, 'packages/cli/dist/main.js');
 
-function newest(dir: string): number {
+/** The latest modification time under `dir`, ignoring files saved after `before`. */
+function newest(dir: string, before = Number.POSITIVE_INFINITY): number {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    const time = entry.isDirectory() ? newest(path, before) : statSync(path).mtimeMs;
+    if (time <= before) latest = Math.max(latest, time);
   }
   return latest;
 }
 
 let checked = false;
 
-/** The tests run the built CLI, so a build older than the sources would test old code: refuse that. */
+/**
+ * The tests run the built CLI, which runs each package's own dist: a build
+ * older than its sources would test old code, so refuse that, package by
+ * package (comparing with the CLI's dist alone would also refuse a fresh
+ * build whenever a dependency's sources were saved after the CLI's last emit).
+ * A source saved after this test process started is an edit in progress in
+ * a shared checkout, not a build forgotten before the run: it is not counted.
+ */
 function assertFreshBuild(): void {
   if (checked) return;
-  let built: number;
-  try {
-    built = newest(join(REPO, 'packages/cli/dist'));
-  } catch {
-    throw new Error('packages/cli/dist is missing: run `npm run build` (tsc -b) before these tests');
+  for (const pkg of ['cli', 'tls', 'core', 'records', 'profiles']) {
+    let built: number;
+    try {
+      built = newest(join(REPO, `packages/${pkg}/dist`));
+    } catch {
+      throw new Error(`packages/${pkg}/dist is missing: run \`npm run build\` (tsc -b) before these tests`);
+    }
+    if (newest(join(REPO, `packages/${pkg}/src`), performance.timeOrigin) > built)
+      throw new Error(`packages/${pkg}/src is newer than its dist: run \`npm run build\` first`);
   }
-  for (const pkg of ['cli', 'tls', 'core', 'records'])
-    if (newest(join(REPO, `packages/${pkg}/src`)) > built)
-      throw new Error(`packages/${pkg}/src is newer than packages/cli/dist: run \`npm run build\` first`);
   checked = true;
 }
 

@@ -1,7 +1,13 @@
 import { inputError } from '../../lib/cli-error.js';
 import { type Cl1Description, cl1FromJson, describeCl1 } from './cl1.js';
 import { isBinaryCl1 } from './read-message.js';
-import { describeCompact, describeJsonEnvelope, type EnvelopeDescription } from './seed-envelopes.js';
+import {
+  describeCompact,
+  describeJsonEnvelope,
+  type EnvelopeDescription,
+  type RecognisedEnvelope,
+  type SeedEnvelope,
+} from './seed-envelopes.js';
 
 export type Description = Cl1Description | EnvelopeDescription;
 
@@ -9,6 +15,12 @@ export interface Classified {
   readonly description: Description;
   /** The binary cl1 message, when it is one (for --key). */
   readonly cl1?: Uint8Array;
+  /** The seed-profile envelope, when it is one that a key opens (for --key). */
+  readonly envelope?: SeedEnvelope;
+}
+
+function recognised({ description, envelope }: RecognisedEnvelope): Classified {
+  return envelope === undefined ? { description } : { description, envelope };
 }
 
 function preview(text: string): string {
@@ -26,7 +38,7 @@ function classifyJson(value: unknown, now: number): Classified {
     return { description: describeCl1(bytes, 'json', now), cl1: bytes };
   }
   const envelope = describeJsonEnvelope(record);
-  if (envelope !== undefined) return { description: envelope };
+  if (envelope !== undefined) return recognised(envelope);
   if (typeof record.protected === 'string' && typeof record.ciphertext === 'string')
     throw inputError('a JWE in JSON serialization: only the compact form (seed 004) is recognised');
   throw inputError(
@@ -46,7 +58,7 @@ function classifyText(text: string, now: number): Classified {
   }
   if (text.includes('.')) {
     const compact = describeCompact(text);
-    if (compact !== undefined) return { description: compact };
+    if (compact !== undefined) return recognised(compact);
   }
   if (/^[A-Za-z0-9_-]+$/.test(text)) {
     const bytes = Buffer.from(text, 'base64url');

@@ -11,12 +11,13 @@ export type AnyKeyFile =
   | { readonly kind: 'discovery'; readonly keys: readonly PublishedKey[] }
   | { readonly kind: 'seed'; readonly file: SeedKeyFile };
 
-async function refuseOpenPrivateFile(path: string): Promise<void> {
+/** Private key material must not be readable or writable by others (as ssh requires); not on Windows. */
+export async function refuseOpenPrivateFile(path: string, what = 'key file'): Promise<void> {
   if (process.platform === 'win32') return;
   const { mode } = await stat(path);
   if ((mode & 0o077) !== 0)
     throw inputError(
-      `key file ${path} is accessible by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); run: chmod 600 ${path}`,
+      `${what} ${path} is accessible by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); run: chmod 600 ${path}`,
     );
 }
 

@@ -3,19 +3,20 @@ import {
   connectPostgres,
   type Database,
   type Keyring,
-  LocalKeyring,
   openRecords,
   pgDatabase,
   pgliteDatabase,
   type Records,
   type TableDefinition,
 } from '@cipherlayer/records';
-import { choiceValue, stringValue } from '../../lib/args.js';
+import { stringValue } from '../../lib/args.js';
 import { inputError, unavailableError, usageError } from '../../lib/cli-error.js';
 import type { CommandContext, OptionSpec } from '../../lib/command.js';
-import { readInput, readPrivateInput } from '../../lib/files.js';
+import { readInput } from '../../lib/files.js';
+import { KEYRING_OPTIONS, type KeyringPlan, planKeyring } from './keyring-options.js';
+import { openKeyring } from './open-keyring.js';
 
-/** Options every records command takes: where the database is, and which keyring holds the KEK. */
+/** Options every records command takes: where the database is, and which keyring holds the KEKs. */
 export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'database-url': {
     type: 'string',
@@ -28,44 +29,19 @@ export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'name',
     description: "schema of cipherlayer's own tables (default: the search path)",
   },
-  keyring: {
-    type: 'string',
-    value: 'local',
-    description: 'where the KEKs are; "local": master keys from the environment or a file',
-  },
-  'master-keys-env': {
-    type: 'string',
-    value: 'name',
-    description:
-      'local keyring: the variable holding "id:base64url" entries (default CIPHERLAYER_MASTER_KEYS)',
-  },
-  'master-keys-file': {
-    type: 'string',
-    value: 'file',
-    description: 'local keyring: a file of entries instead (0600)',
-  },
+  ...KEYRING_OPTIONS,
 };
 
-const KEYRINGS = ['local'] as const;
-
 /** The usage checks of the connection options, before any file is read or anything opened. */
-export function checkConnectionArgs(context: CommandContext): void {
+export function checkConnectionArgs(context: CommandContext): KeyringPlan {
+  const plan = planKeyring(context);
   const { values } = context;
-  if (stringValue(values, 'keyring') === undefined)
-    throw usageError(
-      '--keyring is required: --keyring local (master keys in CIPHERLAYER_MASTER_KEYS or --master-keys-file)',
-    );
-  choiceValue(values, 'keyring', KEYRINGS, 'local');
-  if (
-    stringValue(values, 'master-keys-file') !== undefined &&
-    stringValue(values, 'master-keys-env') !== undefined
-  )
-    throw usageError('give --master-keys-env or --master-keys-file, not both');
   const dir = stringValue(values, 'pglite');
   if (dir !== undefined && stringValue(values, 'database-url') !== undefined)
     throw usageError('give --database-url or --pglite, not both');
   if (dir === undefined && stringValue(values, 'database-url') === undefined && !context.env.DATABASE_URL)
     throw usageError('no database: give --database-url <url>, set DATABASE_URL, or give --pglite <dir>');
+  return plan;
 }
 
 async function openDatabase(context: CommandContext): Promise<Database> {
@@ -109,31 +85,19 @@ async function openDatabase(context: CommandContext): Promise<Database> {
   return pgDatabase(pool, { owned: true });
 }
 
-async function openKeyring(context: CommandContext): Promise<Keyring> {
-  const { values } = context;
-  const file = stringValue(values, 'master-keys-file');
-  const variable = stringValue(values, 'master-keys-env');
-  if (file !== undefined) {
-    await readPrivateInput(file, 'master key file');
-    return LocalKeyring.fromFile(file);
-  }
-  const name = variable ?? 'CIPHERLAYER_MASTER_KEYS';
-  if (context.env[name] === undefined || context.env[name] === '')
-    throw inputError(`${name} is not set: it holds the local master keys ("id:base64url", current first)`);
-  return LocalKeyring.fromEnvironment(name);
-}
-
 /** The database and keyring of the command line, opened; the caller closes both. */
 export async function openFromArgs(context: CommandContext): Promise<{ records: Records; keyring: Keyring }> {
-  checkConnectionArgs(context);
-  const keyring = await openKeyring(context);
-  const db = await openDatabase(context);
+  const plan = checkConnectionArgs(context);
+  const keyring = await openKeyring(context, plan);
   const schema = stringValue(context.values, 'schema');
+  let db: Database | undefined;
   try {
+    db = await openDatabase(context);
     const records = await openRecords({ db, keyring, ...(schema === undefined ? {} : { schema }) });
     return { records, keyring };
   } catch (error) {
-    await db.close().catch(() => undefined);
+    await db?.close().catch(() => undefined);
+    await keyring.close?.().catch(() => undefined);
     throw error;
   }
 }

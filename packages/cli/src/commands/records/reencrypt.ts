@@ -58,7 +58,7 @@ export const recordsReencryptCommand: Command = {
   name: 'records reencrypt',
   summary: 'data key rotation: re-encrypt a table’s fields under the active keys (resumable)',
   usage:
-    '--definition <table.json> --job <name> --keyring local [--pglite <dir> | --database-url <url>] [options]',
+    '--definition <table.json> --job <name> --keyring <kind> [keyring options] [--pglite <dir> | --database-url <url>] [options]',
   description: [
     'Runs (or resumes) the re-encryption job of @cipherlayer/records: in batches, each one transaction, every',
     'field under a retiring data key is re-encrypted under its scope’s active key and stale blind indexes are',
@@ -94,7 +94,9 @@ export const recordsReencryptCommand: Command = {
   examples: [
     'CIPHERLAYER_MASTER_KEYS=... cipherlayer records reencrypt --pglite ./data --keyring local --definition people.json --job rotate-2025-06 --rotate',
     'cipherlayer records reencrypt --database-url "$DATABASE_URL" --keyring local --definition people.json --job rotate-2025-06',
+    'cipherlayer records reencrypt --database-url "$DATABASE_URL" --keyring vault --vault-addr https://vault.internal:8200 --vault-key records --definition people.json --job rotate-2025-06 --rotate',
     'cipherlayer records reencrypt ... --json > result.json   # progress stays on stderr',
+    'cipherlayer records rewrap --help   # every keyring (local, pkcs11, aws-kms, vault, multi) with examples',
   ],
   async run(context) {
     const { values } = context;

@@ -7,7 +7,8 @@ import { progressFor, QUIET_OPTION, withRecords } from './session.js';
 export const recordsVerifyCommand: Command = {
   name: 'records verify',
   summary: 'decrypt every field of a table and report what each data key still encrypts (changes nothing)',
-  usage: '--definition <table.json> --keyring local [--pglite <dir> | --database-url <url>] [options]',
+  usage:
+    '--definition <table.json> --keyring <kind> [keyring options] [--pglite <dir> | --database-url <url>] [options]',
   description: [
     'Every field is decrypted (which authenticates it), fields still under retiring keys and stale blind indexes',
     'are reported as problems, and the count of fields per data key is shown: a key with none left in any table',
@@ -25,6 +26,8 @@ export const recordsVerifyCommand: Command = {
   examples: [
     'cipherlayer records verify --pglite ./data --keyring local --definition people.json',
     'cipherlayer records verify --database-url "$DATABASE_URL" --keyring local --definition people.json --json',
+    'cipherlayer records verify --database-url "$DATABASE_URL" --keyring aws-kms --kms-key-id alias/records --definition people.json',
+    'cipherlayer records rewrap --help   # every keyring (local, pkcs11, aws-kms, vault, multi) with examples',
   ],
   async run(context) {
     checkConnectionArgs(context);
