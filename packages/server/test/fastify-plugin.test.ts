@@ -154,6 +154,43 @@ describe('Fastify plugin', () => {
     expect(missing.status).toBe(404);
   });
 
+  it("a route's own onRequest hooks still run, and its response is sealed once", async () => {
+    const ran: string[] = [];
+    const { harness, client } = await start(async (app, cipherlayer) => {
+      await app.register(cipherlayerFastify, { cipherlayer });
+      app.get(
+        '/one',
+        {
+          onRequest: (_request, _reply, done) => {
+            ran.push('one');
+            done();
+          },
+        },
+        async (request) => ({ opened: request.cipherlayer !== null }),
+      );
+      app.get(
+        '/list',
+        { onRequest: [async () => void ran.push('list a'), async () => void ran.push('list b')] },
+        async (request) => ({ opened: request.cipherlayer !== null }),
+      );
+      app.get('/open', { config: { cipherlayer: 'off' } }, async (request) => ({
+        opened: request.cipherlayer !== null,
+      }));
+    });
+    for (const target of ['/one', '/list']) {
+      expect((await harness.send({ method: 'GET', target })).status).toBe(415);
+      const answer = await client.call({ method: 'GET', target });
+      expect(answer.status).toBe(200);
+      expect(answer.json()).toEqual({ opened: true });
+    }
+    expect(ran).toEqual(['one', 'one', 'list a', 'list b', 'list a', 'list b']);
+    // An `off` route is left alone by the scope's safety net as well: plaintext in, plaintext out.
+    const open = await harness.send({ method: 'GET', target: '/open' });
+    expect(open.status).toBe(200);
+    expect(JSON.parse(Buffer.from(open.body).toString('utf8'))).toEqual({ opened: false });
+    expect(open.headers.vary).toBeUndefined();
+  });
+
   it('streams, Buffers and an app onSend hook are sealed after they ran', async () => {
     const { client } = await start(async (app, cipherlayer) => {
       await app.register(cipherlayerFastify, { cipherlayer });

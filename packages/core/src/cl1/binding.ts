@@ -1,4 +1,4 @@
-import { concat, utf8 } from '../lib/bytes.js';
+import { concatPair, utf8 } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 
 /**
@@ -49,11 +49,23 @@ export function encodeBinding(binding: RequestBinding): Uint8Array {
 
 /** Associated data of a request: its header, then the binding. */
 export function requestAad(header: Uint8Array, binding: RequestBinding): Uint8Array {
-  return concat(header, encoded(binding));
+  return concatPair(header, encoded(binding));
+}
+
+/**
+ * Writes the HTTP status as a 16-bit integer into the last two bytes of
+ * `aad`, a response header followed by two spare bytes.
+ */
+export function setResponseStatus(aad: Uint8Array, status: number): Uint8Array {
+  if (!Number.isInteger(status) || status < 100 || status > 999) throw new CipherlayerError('ERR_MALFORMED');
+  aad[aad.length - 2] = status >> 8;
+  aad[aad.length - 1] = status & 0xff;
+  return aad;
 }
 
 /** Associated data of a response: its header, then the HTTP status as a 16-bit integer. */
 export function responseAad(header: Uint8Array, status: number): Uint8Array {
-  if (!Number.isInteger(status) || status < 100 || status > 999) throw new CipherlayerError('ERR_MALFORMED');
-  return concat(header, Uint8Array.of(status >> 8, status & 0xff));
+  const aad = new Uint8Array(header.length + 2);
+  aad.set(header, 0);
+  return setResponseStatus(aad, status);
 }

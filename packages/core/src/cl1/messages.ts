@@ -1,5 +1,5 @@
 import { kemParams } from '../hpke/suites.js';
-import { fromUtf8, utf8 } from '../lib/bytes.js';
+import { utf8 } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 import { ByteReader, ByteWriter } from '../lib/reader.js';
 
@@ -88,9 +88,7 @@ export function checkContentType(contentType: string): Uint8Array {
 }
 
 function readContentType(reader: ByteReader): string {
-  const bytes = reader.take(reader.u8());
-  for (const byte of bytes) if (byte < 0x20 || byte > 0x7e) throw new CipherlayerError('ERR_MALFORMED');
-  return fromUtf8(bytes);
+  return reader.ascii(reader.u8());
 }
 
 function readPrefix(reader: ByteReader): number {
@@ -215,6 +213,41 @@ export function encodeSessionResponseHeader(counter: number, contentType: string
     .u8(cty.length)
     .bytes(cty)
     .finish();
+}
+
+/** Session response headers by content type, each followed by two spare bytes (see below). */
+const sessionResponseTemplates = new Map<string, Uint8Array>();
+const COUNTER_OFFSET = 2;
+
+/**
+ * A session response header followed by two spare bytes, in one new buffer:
+ * the header is all of it but those two, and with the status written there
+ * it is the response's associated data. Copied from a template per content
+ * type, then the counter is written in.
+ */
+export function encodeSessionResponseHeaderAndRoom(counter: number, contentType: string): Uint8Array {
+  if (!Number.isSafeInteger(counter) || counter < 0)
+    throw new RangeError('u64: not a safe non-negative integer');
+  let template = sessionResponseTemplates.get(contentType);
+  if (template === undefined) {
+    const header = encodeSessionResponseHeader(0, contentType);
+    template = new Uint8Array(header.length + 2);
+    template.set(header, 0);
+    if (sessionResponseTemplates.size >= 256) sessionResponseTemplates.clear();
+    sessionResponseTemplates.set(contentType, template);
+  }
+  const out = template.slice();
+  const high = Math.floor(counter / 0x100000000);
+  const low = counter >>> 0;
+  out[COUNTER_OFFSET] = high >>> 24;
+  out[COUNTER_OFFSET + 1] = (high >>> 16) & 0xff;
+  out[COUNTER_OFFSET + 2] = (high >>> 8) & 0xff;
+  out[COUNTER_OFFSET + 3] = high & 0xff;
+  out[COUNTER_OFFSET + 4] = low >>> 24;
+  out[COUNTER_OFFSET + 5] = (low >>> 16) & 0xff;
+  out[COUNTER_OFFSET + 6] = (low >>> 8) & 0xff;
+  out[COUNTER_OFFSET + 7] = low & 0xff;
+  return out;
 }
 
 export function parseSessionResponse(message: Uint8Array): SessionResponseMessage {

@@ -1,10 +1,10 @@
 import { type Bytes, counterNonce } from '../lib/bytes.js';
 import { CipherlayerError } from '../lib/errors.js';
 import { call, type Flow } from '../lib/flow.js';
-import { type RequestBinding, requestAad, responseAad } from './binding.js';
+import { type RequestBinding, requestAad, responseAad, setResponseStatus } from './binding.js';
 import {
   encodeSessionRequestHeader,
-  encodeSessionResponseHeader,
+  encodeSessionResponseHeaderAndRoom,
   type SessionRequestMessage,
   type SessionResponseMessage,
 } from './messages.js';
@@ -36,7 +36,8 @@ export function* openSessionRequest(
 ): Flow<Uint8Array> {
   const nonce = counterNonce(keys.c2s.iv, message.counter);
   const aad = requestAad(message.header, binding);
-  return yield* call((b) => b.open(keys.c2s.key, nonce, aad, message.ciphertext));
+  // A direct yield, not `call`: the server runs this on every request, and `call` is one more generator.
+  return (yield (b) => b.open(keys.c2s.key, nonce, aad, message.ciphertext)) as Uint8Array;
 }
 
 export function* sealSessionResponse(
@@ -46,10 +47,11 @@ export function* sealSessionResponse(
   contentType: string,
   body: Uint8Array,
 ): Flow<Bytes> {
-  const header = encodeSessionResponseHeader(counter, contentType);
+  // One buffer for both: the associated data is the header followed by the status.
+  const aad = setResponseStatus(encodeSessionResponseHeaderAndRoom(counter, contentType), status);
+  const header = aad.subarray(0, aad.length - 2);
   const nonce = counterNonce(keys.s2c.iv, counter);
-  const aad = responseAad(header, status);
-  return yield* call((b) => b.seal(keys.s2c.key, nonce, aad, body, header));
+  return (yield (b) => b.seal(keys.s2c.key, nonce, aad, body, header)) as Bytes;
 }
 
 /** The counter must be the one of the request this response answers. */

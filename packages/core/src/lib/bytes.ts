@@ -42,6 +42,14 @@ export function concat(...parts: readonly Uint8Array[]): Bytes {
   return out;
 }
 
+/** `a ‖ b`: the two-part case of `concat`, without the rest-parameter array. */
+export function concatPair(a: Uint8Array, b: Uint8Array): Bytes {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
 /** I2OSP from RFC 8017: `value` as a big-endian integer of `length` bytes. */
 export function i2osp(value: number, length: number): Uint8Array {
   if (!Number.isSafeInteger(value) || value < 0)

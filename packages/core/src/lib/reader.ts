@@ -18,19 +18,30 @@ export class ByteReader {
     return this.bytes.length - this.#offset;
   }
 
+  // Integers are read in place: a subarray per field would allocate a view for each.
+  #advance(length: number): number {
+    const offset = this.#offset;
+    if (length < 0 || offset + length > this.bytes.length) throw new CipherlayerError('ERR_MALFORMED');
+    this.#offset = offset + length;
+    return offset;
+  }
+
   u8(): number {
-    return this.take(1)[0] as number;
+    return this.bytes[this.#advance(1)] as number;
   }
 
   u16(): number {
-    const b = this.take(2);
-    return ((b[0] as number) << 8) | (b[1] as number);
+    const at = this.#advance(2);
+    const b = this.bytes;
+    return ((b[at] as number) << 8) | (b[at + 1] as number);
   }
 
   u32(): number {
-    const b = this.take(4);
+    const at = this.#advance(4);
+    const b = this.bytes;
     return (
-      (b[0] as number) * 0x1000000 + (((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number))
+      (b[at] as number) * 0x1000000 +
+      (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number))
     );
   }
 
@@ -43,10 +54,25 @@ export class ByteReader {
   }
 
   take(length: number): Uint8Array {
-    if (length < 0 || this.#offset + length > this.bytes.length) throw new CipherlayerError('ERR_MALFORMED');
-    const view = this.bytes.subarray(this.#offset, this.#offset + length);
-    this.#offset += length;
-    return view;
+    const at = this.#advance(length);
+    return this.bytes.subarray(at, at + length);
+  }
+
+  /**
+   * `length` bytes of visible ASCII (0x20 to 0x7e) as a string; any other
+   * byte is malformed. Decoded in place: these are short header fields.
+   */
+  ascii(length: number): string {
+    if (length === 0) return '';
+    const at = this.#advance(length);
+    const b = this.bytes;
+    let text = '';
+    for (let i = at; i < at + length; i++) {
+      const byte = b[i] as number;
+      if (byte < 0x20 || byte > 0x7e) throw new CipherlayerError('ERR_MALFORMED');
+      text += String.fromCharCode(byte);
+    }
+    return text;
   }
 
   rest(): Uint8Array {

@@ -71,11 +71,13 @@ abstract class Sealer {
     const bytes =
       typeof chunk === 'string'
         ? Buffer.from(chunk, (encoding as BufferEncoding | undefined) ?? 'utf8')
-        : Buffer.from(
-            (chunk as Uint8Array).buffer,
-            (chunk as Uint8Array).byteOffset,
-            (chunk as Uint8Array).length,
-          );
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(
+              (chunk as Uint8Array).buffer,
+              (chunk as Uint8Array).byteOffset,
+              (chunk as Uint8Array).length,
+            );
     this.length += bytes.length;
     if (this.length > this.limit) {
       this.chunks = [];

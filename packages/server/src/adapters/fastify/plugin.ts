@@ -52,9 +52,20 @@ export interface FastifyCipherlayerOptions {
 
 const OPTION_NAMES: readonly string[] = ['cipherlayer', 'profiles', 'policy', 'profile', 'wellKnown'];
 
-/** Marks the config of a route whose policy was applied through its own hooks (see onRoute below). */
+/**
+ * Set on a request by the first hook of a route whose policy was applied
+ * through its own hooks (see onRoute below), so that the scope-level safety
+ * net leaves it alone without reading `request.routeOptions` (a getter that
+ * builds an object on every access).
+ */
 const kCovered = Symbol('cipherlayer.covered');
-type Config = { cipherlayer?: unknown; [kCovered]?: true } | undefined;
+type Marked = FastifyRequest & { [kCovered]: boolean };
+type Config = { cipherlayer?: unknown } | undefined;
+
+function markCovered(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  (request as Marked)[kCovered] = true;
+  done();
+}
 
 function hooks<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -209,10 +220,12 @@ const plugin: FastifyPluginCallback<FastifyCipherlayerOptions> = (fastify, optio
   if (engine !== undefined) fastify.decorate('cipherlayer', engine);
   fastify.decorateRequest('cipherlayer', null);
   fastify.decorateRequest('cipherlayerProfile', null);
+  if (!fastify.hasRequestDecorator(kCovered)) fastify.decorateRequest(kCovered, false);
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const where = `route ${route.method} ${route.url}`;
     const { policy, names } = resolve(route.config?.cipherlayer, checked, where);
-    route.config = { ...route.config, [kCovered]: true } as NonNullable<RouteOptions['config']>;
+    // onRequest runs before any preParsing hook, the scope's safety net included.
+    route.onRequest = [markCovered, ...hooks(route.onRequest)] as NonNullable<RouteOptions['onRequest']>;
     if (policy === 'off') return;
     const { opening, sealing } = hooksFor(policy, names, where);
     // Route hooks run after the scope's: opening comes after every scope-level preParsing hook
@@ -225,8 +238,8 @@ const plugin: FastifyPluginCallback<FastifyCipherlayerOptions> = (fastify, optio
   // The safety net: a route registered in this scope before the plugin (onRoute never saw it),
   // and the scope's not-found handler, get the default policy from scope-level hooks.
   const uncoveredHooks = (request: FastifyRequest): RouteHooks | undefined => {
+    if ((request as Marked)[kCovered]) return undefined;
     const config = request.routeOptions.config as Config;
-    if (config?.[kCovered]) return undefined;
     const { policy, names } = resolve(config?.cipherlayer, checked, 'an uncovered route');
     return policy === 'off' ? undefined : hooksFor(policy, names, 'an uncovered route');
   };
@@ -246,7 +259,7 @@ const plugin: FastifyPluginCallback<FastifyCipherlayerOptions> = (fastify, optio
   const cl1Sealing = engine === undefined ? undefined : sealingHook(engine);
   const profileSealing = new Map([...checked.profiles].map(([name, p]) => [name, profileSealingHook(p)]));
   const uncoveredSeal: OnSend = (request, reply, payload, done) => {
-    if ((request.routeOptions.config as Config)?.[kCovered]) return done(null, payload);
+    if ((request as Marked)[kCovered]) return done(null, payload);
     // Only an opened request needs sealing, and its own exchange says by whom.
     const byProfile = request.cipherlayerProfile;
     const seal =
