@@ -12,6 +12,7 @@ export { createCipherlayer } from './engine/create.js';
 export { type ErrorCode, type ErrorReply, errorReply } from './engine/errors.js';
 export type { CipherlayerEvents, EventName, Listener } from './engine/events.js';
 export type { CipherlayerExchange } from './engine/exchange.js';
+export { guarded as failClosed } from './engine/guarded-stores.js';
 export type { Logger } from './engine/logger.js';
 export {
   MEDIA_TYPE,

@@ -1,40 +1,8 @@
-import { CipherlayerError } from '@cipherlayer/core';
+import { failClosed as guarded } from '@cipherlayer/server';
 import { MemoryProfileStore } from './memory-store.js';
 import type { ProfileStore } from './profile-store.js';
 
 type MaybePromise<T> = T | Promise<T>;
-
-function unavailable(cause: unknown): CipherlayerError {
-  return cause instanceof CipherlayerError && cause.code === 'ERR_STORE_UNAVAILABLE'
-    ? cause
-    : new CipherlayerError('ERR_STORE_UNAVAILABLE', { cause });
-}
-
-function guarded<T>(call: () => MaybePromise<T>, timeoutMs: number): MaybePromise<T> {
-  let result: MaybePromise<T>;
-  try {
-    result = call();
-  } catch (error) {
-    throw unavailable(error);
-  }
-  if (!(result instanceof Promise)) return result;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(unavailable(new Error(`store did not answer within ${timeoutMs} ms`))),
-      timeoutMs,
-    );
-    result.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(unavailable(error));
-      },
-    );
-  });
-}
 
 /**
  * Stores fail closed, as cl1's do: a call that throws, rejects or takes

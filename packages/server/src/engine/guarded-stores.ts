@@ -46,7 +46,12 @@ function withTimeout<T>(pending: PromiseLike<T>, timeoutMs: number): Promise<T> 
   });
 }
 
-function guarded<T>(call: () => MaybePromise<T>, timeoutMs: number): MaybePromise<T> {
+/**
+ * One store call, failing closed: a throw, a rejection or no answer within
+ * `timeoutMs` is ERR_STORE_UNAVAILABLE. A synchronous answer stays
+ * synchronous. Exported for profiles' own stores.
+ */
+export function guarded<T>(call: () => MaybePromise<T>, timeoutMs: number): MaybePromise<T> {
   let result: MaybePromise<T>;
   try {
     result = call();
