@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cipherlayerFetch, createCipherlayer, getCipherlayer } from '../src/index.js';
 import { TestClient } from './helpers/client.js';
-import { headerRecord } from './helpers/harness.js';
+import { sendThroughFetch } from './helpers/harness.js';
 import { keySet } from './helpers/keys.js';
 
 /** What handlers can do with an exchange, and what they cannot. */
@@ -38,18 +38,7 @@ describe('the exchange handed to the app', () => {
         headers?: Record<string, string>;
         body?: Uint8Array | string;
       }) {
-        const init: RequestInit = { method: request.method, headers: request.headers ?? {} };
-        if (request.body !== undefined) init.body = request.body as BodyInit;
-        const response = await fetch(new Request(`http://localhost${request.target}`, init));
-        const headers: Record<string, string> = {};
-        response.headers.forEach((value, key) => {
-          headers[key] = value;
-        });
-        return {
-          status: response.status,
-          headers: headerRecord(headers),
-          body: Buffer.from(await response.arrayBuffer()),
-        };
+        return sendThroughFetch(fetch, request);
       },
       stream: () => Promise.reject(new Error('unused')),
       close: async () => {},

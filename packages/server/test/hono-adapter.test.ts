@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cipherlayerHono } from '../src/hono.js';
 import { cipherlayerFetch, createCipherlayer, getCipherlayer } from '../src/index.js';
 import { TestClient } from './helpers/client.js';
-import { type Harness, headerRecord } from './helpers/harness.js';
+import { type Harness, sendThroughFetch } from './helpers/harness.js';
 import { keySet } from './helpers/keys.js';
 
 function harnessOf(
@@ -17,18 +17,7 @@ function harnessOf(
     engine,
     seen: [],
     async send(request) {
-      const init: RequestInit = { method: request.method, headers: request.headers ?? {} };
-      if (request.body !== undefined) init.body = request.body as BodyInit;
-      const response = await fetch(new Request(`http://localhost${request.target}`, init));
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, key) => {
-        headers[key] = value;
-      });
-      return {
-        status: response.status,
-        headers: headerRecord(headers),
-        body: Buffer.from(await response.arrayBuffer()),
-      };
+      return sendThroughFetch(fetch, request);
     },
     stream: () => Promise.reject(new Error('not used')),
     close: async () => {},

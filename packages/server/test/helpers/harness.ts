@@ -103,6 +103,25 @@ export function attributesFrom(
   return out;
 }
 
+/** Sends a wire request to an in-process `fetch` handler (Hono, cipherlayerFetch) and reads the whole answer. */
+export async function sendThroughFetch(
+  fetch: (request: Request) => Response | Promise<Response>,
+  request: WireRequest,
+): Promise<WireResponse> {
+  const init: RequestInit = { method: request.method, headers: request.headers ?? {} };
+  if (request.body !== undefined) init.body = request.body as BodyInit;
+  const response = await fetch(new Request(`http://localhost${request.target}`, init));
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  return {
+    status: response.status,
+    headers: headerRecord(headers),
+    body: Buffer.from(await response.arrayBuffer()),
+  };
+}
+
 export async function startHarness(name: AdapterName, options: HarnessOptions = {}): Promise<Harness> {
   const { attributeHeaders = [], keys, bindingPrefix, ...rest } = options;
   const setup: AppSetup = { options: { ...rest, keys: keys ?? keySet() }, attributeHeaders, seen: [] };

@@ -14,7 +14,7 @@ import {
   getCipherlayerProfile,
   type Profile,
 } from '../../src/index.js';
-import { type AdapterName, headerRecord, type WireRequest, type WireResponse } from './harness.js';
+import { type AdapterName, sendThroughFetch, type WireRequest, type WireResponse } from './harness.js';
 import { keySet } from './keys.js';
 import { close, listen, sendLoopback } from './loopback.js';
 
@@ -205,18 +205,7 @@ async function startHonoApp(
     };
   }
   const send = async (request: WireRequest): Promise<WireResponse> => {
-    const init: RequestInit = { method: request.method, headers: request.headers ?? {} };
-    if (request.body !== undefined) init.body = request.body as BodyInit;
-    const response = await fetch(new Request(`http://localhost${request.target}`, init));
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
-    return {
-      status: response.status,
-      headers: headerRecord(headers),
-      body: Buffer.from(await response.arrayBuffer()),
-    };
+    return sendThroughFetch(fetch, request);
   };
   return { send, close: async () => {} };
 }
